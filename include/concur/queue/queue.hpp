@@ -1,0 +1,173 @@
+// concur/queue/queue.hpp
+// -----------------------------------------------------------------------------
+// `concur::queue::Queue<T>` mirrors Python's `queue.Queue`: a FIFO queue for
+// passing values between threads, bounded when `maxsize > 0`, with task
+// tracking (task_done / join) and Python 3.13's shutdown.
+//
+//  * put(item, block = true, timeout): blocks while full; Full if `block` is
+//    false or the timeout expires; ShutDown once shut down.
+//  * get(block = true, timeout): blocks while empty; Empty if `block` is
+//    false or the timeout expires; ShutDown once shut down *and* empty (a
+//    plain shutdown lets getters drain what is left).
+//  * task_done(): ValueError when called more often than items were put.
+//  * join(): blocks until every item put has been task_done()'d (or an
+//    immediate shutdown discarded it).
+//  * shutdown(immediate = false): wakes blocked putters (and, once the queue
+//    is empty, getters) with ShutDown; `immediate` also discards the items
+//    left and releases join().
+//  * qsize(), empty(), full(): approximate under concurrency, as in Python.
+//
+// Negative timeouts raise ValueError. Differences from Python: T is one
+// element type; the item is taken by value (move it in); move-only T works.
+// If T's move constructor may throw, a throwing move leaves the queue as it
+// was (strong guarantee).
+//
+// A bounded queue of a nothrow-movable T (maxsize up to 65536) runs on a
+// lock-free ring with futex-parked waiters (see detail/bounded_ring.hpp);
+// other queues use Python's own algorithm on a Lock and three Conditions.
+//
+// Thread-safety: every member may be called concurrently from any thread.
+//
+// Example:
+//
+//   concur::queue::Queue<int> q(1024);
+//   concur::threading::Thread consumer([&] {
+//       try {
+//           for (;;) { int item = q.get(); use(item); q.task_done(); }
+//       } catch (const concur::queue::ShutDown&) {}   // drained and shut down
+//   });
+//   consumer.start();
+//   for (int i = 0; i < 5; ++i) q.put(i);
+//   q.join();        // all five processed
+//   q.shutdown();    // the consumer's next get() raises ShutDown
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <concur/detail/deadline.hpp>
+#include <concur/detail/event_count.hpp>
+#include <concur/queue/detail/bounded_ring.hpp>
+#include <concur/queue/detail/locked_queue.hpp>
+#include <concur/queue/detail/queue_api.hpp>
+#include <concur/queue/exceptions.hpp>
+
+namespace concur::queue {
+
+template <class T>
+class Queue : public concur::detail::QueueApi<Queue<T>, T> {
+    using Api = concur::detail::QueueApi<Queue<T>, T>;
+    friend Api;
+    static constexpr bool kRingable =
+        std::is_nothrow_move_constructible_v<T> && std::is_nothrow_destructible_v<T>;
+    static constexpr std::ptrdiff_t kRingMaxsize = 1 << 16;
+
+public:
+    using value_type = T;
+
+    // maxsize <= 0: unbounded (Python's default).
+    explicit Queue(std::ptrdiff_t maxsize = 0) : maxsize_(maxsize) {
+        if constexpr (kRingable) {
+            if (maxsize > 0 && maxsize <= kRingMaxsize) {
+                ring_ = std::make_unique<Ring>(static_cast<std::size_t>(maxsize));
+                return;
+            }
+        }
+        locked_ = std::make_unique<Locked>(maxsize);
+    }
+    Queue(const Queue&) = delete;
+    Queue& operator=(const Queue&) = delete;
+
+    // put / get / put_nowait / get_nowait / empty / full: see QueueApi and
+    // the summary above.
+    using Api::get;
+    using Api::get_nowait;
+    using Api::put;
+    using Api::put_nowait;
+
+    // Marks one earlier-gotten item as processed. ValueError if called more
+    // times than items were put.
+    void task_done() {
+        if (locked_) return locked_->task_done();
+        const std::size_t done = done_.fetch_add(1, std::memory_order_seq_cst) + 1;
+        const std::size_t puts = ring_->puts();
+        if (done > puts) {
+            done_.fetch_sub(1, std::memory_order_relaxed);
+            throw ValueError("task_done() called too many times");
+        }
+        if (done == puts) all_tasks_done_.notify_all();
+    }
+
+    // Blocks until all items put have been processed.
+    void join() {
+        if (locked_) return locked_->join();
+        for (;;) {
+            const std::uint32_t key = all_tasks_done_.prepare_wait();
+            if (done_.load(std::memory_order_seq_cst) >= ring_->puts()) {
+                all_tasks_done_.cancel_wait();
+                return;
+            }
+            all_tasks_done_.wait(key, nullptr);
+        }
+    }
+
+    // Python 3.13's Queue.shutdown(immediate=False).
+    void shutdown(bool immediate = false) {
+        if (locked_) return locked_->shutdown(immediate);
+        ring_->close();
+        if (immediate) {
+            // Discarded items count as done, but never beyond what was put.
+            const std::size_t drained = ring_->drain();
+            std::size_t done = done_.load(std::memory_order_relaxed);
+            std::size_t next;
+            do {
+                next = std::min(done + drained, std::max(done, ring_->puts()));
+            } while (!done_.compare_exchange_weak(done, next, std::memory_order_seq_cst));
+            all_tasks_done_.notify_all();
+        }
+    }
+    bool is_shutdown() const { return locked_ ? locked_->is_shutdown() : ring_->closed(); }
+
+    std::size_t qsize() const { return locked_ ? locked_->qsize() : ring_->size(); }
+    std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
+
+private:
+    using Ring = concur::detail::BoundedRing<T>;
+    using Locked = concur::detail::LockedQueue<T, concur::detail::FifoContainer<T>>;
+    using RingResult = concur::detail::RingResult;
+
+    void put_impl(T& item, bool block, const concur::detail::Deadline* deadline) {
+        if (locked_) return locked_->put(std::move(item), block, deadline);
+        switch (ring_->put(item, block, deadline)) {
+            case RingResult::done: return;
+            case RingResult::closed: throw ShutDown();
+            default: throw Full();
+        }
+    }
+
+    T get_impl(bool block, const concur::detail::Deadline* deadline) {
+        if (locked_) return locked_->get(block, deadline);
+        std::optional<T> out;
+        switch (ring_->get(out, block, deadline)) {
+            case RingResult::done: return std::move(*out);
+            case RingResult::closed: throw ShutDown();
+            default: throw Empty();
+        }
+    }
+
+    const std::ptrdiff_t maxsize_;
+    std::unique_ptr<Ring> ring_;
+    std::unique_ptr<Locked> locked_;
+    // Ring mode: Python's unfinished_tasks is ring_->puts() - done_.
+    alignas(64) std::atomic<std::size_t> done_{0};
+    concur::detail::EventCount all_tasks_done_;
+};
+
+}  // namespace concur::queue
