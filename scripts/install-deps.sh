@@ -17,6 +17,7 @@ packages=(
     libtbb-dev
     libboost-dev
     libconcurrentqueue-dev
+    libcli11-dev
     libreaderwriterqueue-dev
 )
 
