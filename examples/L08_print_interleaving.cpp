@@ -32,7 +32,7 @@
 // may interleave.) concur's threading::print builds the whole line first and
 // writes it in one call, so lines from different threads never mix.
 //
-// Part 1 repeats the seed with std::cout, 200 times per thread and with both
+// Part 1 repeats the seed with std::cout, 50 times per thread and with both
 // threads starting at the same moment, so that mixed lines have a chance to
 // appear (on a machine with two free cores they usually do). Part 2 does the same with
 // threading::print: every line comes out whole.
@@ -42,7 +42,7 @@
 
 namespace threading = concur::threading;
 
-constexpr int ROUNDS = 200;
+constexpr int ROUNDS = 50;
 
 // Both threads start printing at the same moment (in the seed, the first
 // thread is often done before the second one starts).

@@ -72,6 +72,9 @@ constexpr Lesson kLessons[] = {
     {"L08", "L08_print_interleaving", "threads sharing stdout",
      "std::cout pieces from two threads can mix within a line; threading::print "
      "writes each line whole."},
+    {"L09", "L09_producer_consumer", "producer and consumer over a queue",
+     "Queue.put/get between threads; shutdown() (Python 3.13) ends the consumer cleanly, "
+     "where the seed's runs forever."},
     {"L10", "L10_timer_event", "Timer(3.0, hello), Timer(2.0, hello) and Event",
      "t2 fires before t1, a cancelled timer never fires, an Event wakes a waiting thread."},
     {"L11", "L11_thread_local", "threading.local() versus a global",
