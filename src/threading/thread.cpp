@@ -190,7 +190,7 @@ std::string target_name_of_type(const char* mangled_type_name) {
 
 std::string next_thread_name(const std::string& target) {
     const auto n = thread_counter.fetch_add(1, std::memory_order_relaxed) + 1;
-    std::string name = "threading::Thread-" + std::to_string(n);
+    std::string name = "Thread-" + std::to_string(n);
     if (!target.empty()) name += " (" + target + ")";
     return name;
 }

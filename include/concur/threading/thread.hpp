@@ -124,7 +124,7 @@ namespace concur::threading {
 // the creating thread's daemon flag).
 struct ThreadOptions {
     std::string name;
-    std::optional<bool> daemon;
+    std::optional<bool> daemon = std::nullopt;
 };
 
 // A handle to a thread's identity and lifetime, as Python's `current_thread()`
