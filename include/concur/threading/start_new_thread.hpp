@@ -10,11 +10,12 @@
 //
 // Also here, as `_thread` has it: `allocate_lock()`.
 //
-// Example (the seed's lesson):
+// Example (the seed's lesson; main waits on a lock each thread releases):
 //
-//   threading::start_new_thread(print_epoch, "thread 1", 1);
-//   threading::start_new_thread(print_epoch, "thread 2", 3);
-//   std::this_thread::sleep_for(std::chrono::seconds(10));   // main waits
+//   auto done = threading::allocate_lock();
+//   done->acquire();
+//   threading::start_new_thread([&] { print_epoch("thread 1", 1); done->release(); });
+//   done->acquire();                          // blocks until the thread released it
 #pragma once
 
 #include <cstdint>
