@@ -124,6 +124,15 @@ void wait_for_non_daemon_threads() {
     Registry& r = registry();
     r.exiting.store(true, std::memory_order_release);
     const std::uint64_t self = threading::get_ident();
+    // As Python's threading._shutdown: the main thread counts as stopped from
+    // here on, so threads joining it are released instead of deadlocking exit.
+    if (r.main && r.main->ident.load() == self) {
+        {
+            std::lock_guard lock(r.mutex);
+            r.active.erase(r.main.get());
+        }
+        mark_stopped(*r.main);
+    }
     for (;;) {
         std::vector<StatePtr> pending;
         {

@@ -45,16 +45,46 @@ void write_py_repr(std::ostream& os, const T& value) {
     }
 }
 
+// Python's repr(float): the shortest digits that round-trip, written in
+// fixed notation when the decimal exponent is in [-4, 16) (with ".0" on
+// integral values), else as d.ddde+XX.
 inline void write_py_float(std::ostream& os, double value) {
     char buffer[64];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    auto [end, ec] =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
     std::string_view text(buffer, static_cast<std::size_t>(end - buffer));
-    if (text == "inf" || text == "-inf" || text == "nan" || text == "-nan") {
-        os << (text == "-nan" ? "nan" : text);
+    if (text.find_first_of("0123456789") == std::string_view::npos) {  // inf, -inf, nan
+        os << (text.find("nan") != std::string_view::npos ? "nan" : text);
         return;
     }
-    os << text;
-    if (text.find_first_of(".e") == std::string_view::npos) os << ".0";
+    const std::size_t e = text.find('e');
+    const int exponent = std::stoi(std::string(text.substr(e + 1)));
+    if (exponent < -4 || exponent >= 16) {
+        os << text.substr(0, e) << 'e' << (exponent < 0 ? '-' : '+');
+        const int magnitude = exponent < 0 ? -exponent : exponent;
+        if (magnitude < 10) os << '0';
+        os << magnitude;
+        return;
+    }
+    std::string_view mantissa = text.substr(0, e);
+    const bool negative = !mantissa.empty() && mantissa.front() == '-';
+    if (negative) mantissa.remove_prefix(1);
+    std::string digits;  // the significant digits without the point
+    for (char c : mantissa)
+        if (c != '.') digits += c;
+    std::string fixed;
+    if (exponent < 0) {
+        fixed = "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    } else {
+        const auto integral = static_cast<std::size_t>(exponent) + 1;
+        if (digits.size() <= integral) {
+            fixed = digits + std::string(integral - digits.size(), '0') + ".0";
+        } else {
+            fixed = digits.substr(0, integral) + "." + digits.substr(integral);
+        }
+    }
+    if (negative) os << '-';
+    os << fixed;
 }
 
 template <class T>

@@ -8,9 +8,9 @@
 // Python compares tuples. Equal items come out in unspecified order.
 //
 // Everything else is as Queue<T>. Elements whose moves may throw are stored
-// behind pointers so a throwing move cannot break the heap; a throwing
-// Compare leaves every element in the queue but their order unspecified.
-// Thread-safe.
+// behind pointers so a throwing move cannot break the heap. `Compare` must
+// not throw (as for std::priority_queue, a throwing comparison leaves the
+// heap's contents unspecified). Thread-safe.
 //
 // Example:
 //

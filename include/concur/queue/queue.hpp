@@ -17,12 +17,14 @@
 //    left and releases join().
 //  * qsize(), empty(), full(): approximate under concurrency, as in Python.
 //
-// Negative timeouts raise ValueError. Differences from Python: T is one
-// element type; the item is taken by value (move it in); move-only T works.
-// If T's move constructor may throw, a throwing move leaves the queue as it
-// was (strong guarantee).
+// A negative timeout raises ValueError where Python's does (a blocking call;
+// for put, on a bounded queue). Differences from Python: T is one element
+// type; move-only T works; an rvalue item is moved from only if the put
+// succeeds, so after Full or ShutDown the caller still has it. If T's move
+// constructor may throw, a throwing move leaves the queue as it was (strong
+// guarantee).
 //
-// A bounded queue of a nothrow-movable T (maxsize up to 65536) runs on a
+// A bounded queue of a nothrow-movable T (maxsize 2 to 65536) runs on a
 // lock-free ring with futex-parked waiters (see detail/bounded_ring.hpp);
 // other queues use Python's own algorithm on a Lock and three Conditions.
 //
@@ -75,7 +77,8 @@ public:
     // maxsize <= 0: unbounded (Python's default).
     explicit Queue(std::ptrdiff_t maxsize = 0) : maxsize_(maxsize) {
         if constexpr (kRingable) {
-            if (maxsize > 0 && maxsize <= kRingMaxsize) {
+            // The ring's sequence scheme needs two cells at least.
+            if (maxsize >= 2 && maxsize <= kRingMaxsize) {
                 ring_ = std::make_unique<Ring>(static_cast<std::size_t>(maxsize));
                 return;
             }
@@ -95,7 +98,7 @@ public:
     // Marks one earlier-gotten item as processed. ValueError if called more
     // times than items were put.
     void task_done() {
-        if (locked_) return locked_->task_done();
+        if (!ring_) return locked_->task_done();
         const std::size_t done = done_.fetch_add(1, std::memory_order_seq_cst) + 1;
         const std::size_t puts = ring_->puts();
         if (done > puts) {
@@ -107,7 +110,7 @@ public:
 
     // Blocks until all items put have been processed.
     void join() {
-        if (locked_) return locked_->join();
+        if (!ring_) return locked_->join();
         for (;;) {
             const std::uint32_t key = all_tasks_done_.prepare_wait();
             if (done_.load(std::memory_order_seq_cst) >= ring_->puts()) {
@@ -120,7 +123,7 @@ public:
 
     // Python 3.13's Queue.shutdown(immediate=False).
     void shutdown(bool immediate = false) {
-        if (locked_) return locked_->shutdown(immediate);
+        if (!ring_) return locked_->shutdown(immediate);
         ring_->close();
         if (immediate) {
             // Discarded items count as done, but never beyond what was put.
@@ -133,9 +136,9 @@ public:
             all_tasks_done_.notify_all();
         }
     }
-    bool is_shutdown() const { return locked_ ? locked_->is_shutdown() : ring_->closed(); }
+    bool is_shutdown() const { return ring_ ? ring_->closed() : locked_->is_shutdown(); }
 
-    std::size_t qsize() const { return locked_ ? locked_->qsize() : ring_->size(); }
+    std::size_t qsize() const { return ring_ ? ring_->size() : locked_->qsize(); }
     std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
 
 private:
@@ -144,7 +147,7 @@ private:
     using RingResult = concur::detail::RingResult;
 
     void put_impl(T& item, bool block, const concur::detail::Deadline* deadline) {
-        if (locked_) return locked_->put(std::move(item), block, deadline);
+        if (!ring_) return locked_->put(std::move(item), block, deadline);
         switch (ring_->put(item, block, deadline)) {
             case RingResult::done: return;
             case RingResult::closed: throw ShutDown();
@@ -153,7 +156,7 @@ private:
     }
 
     T get_impl(bool block, const concur::detail::Deadline* deadline) {
-        if (locked_) return locked_->get(block, deadline);
+        if (!ring_) return locked_->get(block, deadline);
         std::optional<T> out;
         switch (ring_->get(out, block, deadline)) {
             case RingResult::done: return std::move(*out);

@@ -50,6 +50,7 @@ public:
     template <class Rep, class Period>
     bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
         if (!blocking) throw ValueError("can't specify a timeout for a non-blocking call");
+        concur::detail::require_non_negative(timeout, "timeout value");
         if (reenter()) return true;
         if (!lock_.acquire(true, timeout)) return false;
         take_ownership();

@@ -123,7 +123,7 @@ namespace concur::threading {
 // Python's keyword arguments of Thread(): `name` and `daemon` (None = inherit
 // the creating thread's daemon flag).
 struct ThreadOptions {
-    std::string name;
+    std::string name{};
     std::optional<bool> daemon = std::nullopt;
 };
 

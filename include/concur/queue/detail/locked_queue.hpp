@@ -37,10 +37,11 @@ struct FifoContainer {
     std::size_t size() const noexcept { return items.size(); }
 };
 
-// LIFO: queue.LifoQueue.
+// LIFO: queue.LifoQueue. A deque, not a vector: growing never moves the
+// stored elements, so a throwing move cannot damage them.
 template <class T>
 struct LifoContainer {
-    std::vector<T> items;
+    std::deque<T> items;
     void push(T&& item) { items.push_back(std::move(item)); }
     T& next() { return items.back(); }
     void pop() noexcept { items.pop_back(); }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include <concur/detail/deadline.hpp>
@@ -15,27 +16,41 @@ namespace concur::detail {
 template <class Derived, class T>
 class QueueApi {
 public:
-    // put(item, block=True, timeout=None). Negative timeout: ValueError.
-    void put(T item, bool block = true) { self().put_impl(item, block, nullptr); }
-    template <class Rep, class Period>
-    void put(T item, bool block, std::chrono::duration<Rep, Period> timeout) {
-        require_non_negative(timeout, "'timeout'");
+    // put(item, block=True, timeout=None). The item is moved from only when
+    // it was put: after Full or ShutDown an rvalue argument is still intact.
+    // A negative timeout with block=true on a bounded queue: ValueError.
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    void put(U&& item, bool block = true) {
+        with_item(std::forward<U>(item), [&](T& ref) { self().put_impl(ref, block, nullptr); });
+    }
+    template <class U = T, class Rep, class Period>
+        requires std::is_constructible_v<T, U&&>
+    void put(U&& item, bool block, std::chrono::duration<Rep, Period> timeout) {
+        if (block && self().maxsize() > 0) require_non_negative(timeout, "'timeout'");
         const auto deadline = deadline_after(timeout);
-        self().put_impl(item, block, &deadline);
+        with_item(std::forward<U>(item), [&](T& ref) {
+            self().put_impl(ref, block, block ? &deadline : nullptr);
+        });
     }
-    template <class Rep, class Period>
-    void put(T item, std::chrono::duration<Rep, Period> timeout) {
-        put(std::move(item), true, timeout);
+    template <class U = T, class Rep, class Period>
+        requires std::is_constructible_v<T, U&&>
+    void put(U&& item, std::chrono::duration<Rep, Period> timeout) {
+        put(std::forward<U>(item), true, timeout);
     }
-    void put_nowait(T item) { self().put_impl(item, false, nullptr); }
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&>
+    void put_nowait(U&& item) {
+        with_item(std::forward<U>(item), [&](T& ref) { self().put_impl(ref, false, nullptr); });
+    }
 
-    // get(block=True, timeout=None). Negative timeout: ValueError.
+    // get(block=True, timeout=None). Negative timeout with block=true: ValueError.
     T get(bool block = true) { return self().get_impl(block, nullptr); }
     template <class Rep, class Period>
     T get(bool block, std::chrono::duration<Rep, Period> timeout) {
-        require_non_negative(timeout, "'timeout'");
+        if (block) require_non_negative(timeout, "'timeout'");
         const auto deadline = deadline_after(timeout);
-        return self().get_impl(block, &deadline);
+        return self().get_impl(block, block ? &deadline : nullptr);
     }
     template <class Rep, class Period>
     T get(std::chrono::duration<Rep, Period> timeout) {
@@ -50,6 +65,18 @@ public:
     }
 
 private:
+    // Passes an rvalue T through by reference (so a failed put leaves it
+    // intact); anything else is first converted into a temporary T.
+    template <class U, class F>
+    static void with_item(U&& item, F&& f) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<U>, T> &&
+                      !std::is_lvalue_reference_v<U> && !std::is_const_v<std::remove_reference_t<U>>) {
+            f(item);
+        } else {
+            T converted(std::forward<U>(item));
+            f(converted);
+        }
+    }
     Derived& self() { return static_cast<Derived&>(*this); }
     const Derived& self() const { return static_cast<const Derived&>(*this); }
 };
