@@ -51,6 +51,34 @@ public:
     using RuntimeError::RuntimeError;
 };
 
+// Python's `concurrent.futures.CancelledError` (asyncio's is the same class):
+// the result of a cancelled future was asked for.
+class CancelledError : public std::runtime_error {
+public:
+    CancelledError() : std::runtime_error("CancelledError: the future was cancelled") {}
+    using std::runtime_error::runtime_error;
+};
+
+// Python's `concurrent.futures.InvalidStateError`: a future's result or
+// exception was set twice, or set on a cancelled future.
+class InvalidStateError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+// Python's `concurrent.futures.BrokenExecutor`: an executor can no longer run
+// work (a failed initializer; later, a dead worker process).
+class BrokenExecutor : public RuntimeError {
+public:
+    using RuntimeError::RuntimeError;
+};
+
+// Python's `concurrent.futures.thread.BrokenThreadPool`.
+class BrokenThreadPool : public BrokenExecutor {
+public:
+    using BrokenExecutor::BrokenExecutor;
+};
+
 }  // namespace concur
 
 // Each module re-exports the exceptions it raises under its own namespace, so
@@ -65,3 +93,13 @@ using concur::ValueError;
 namespace concur::queue {
 using concur::ValueError;
 }  // namespace concur::queue
+
+namespace concur::futures {
+using concur::BrokenExecutor;
+using concur::BrokenThreadPool;
+using concur::CancelledError;
+using concur::InvalidStateError;
+using concur::RuntimeError;
+using concur::TimeoutError;
+using concur::ValueError;
+}  // namespace concur::futures
