@@ -68,6 +68,33 @@ namespace detail {
 std::size_t default_max_workers() noexcept;
 std::string next_executor_prefix();
 
+// map()'s copy of one input. Python reads the iterables eagerly in the
+// calling thread; so does this, into a vector, except for std::views::iota,
+// which is kept as the view it is (its elements are computed, not stored).
+template <class V>
+struct IsIota : std::false_type {};
+template <class W, class B>
+struct IsIota<std::ranges::iota_view<W, B>> : std::true_type {};
+
+template <class R>
+constexpr bool kKeepAsView = IsIota<std::remove_cvref_t<R>>::value;
+
+template <class R>
+using Captured = std::conditional_t<kKeepAsView<R>, std::remove_cvref_t<R>,
+                                    std::vector<std::ranges::range_value_t<R>>>;
+
+template <class R>
+Captured<R> capture(R&& range) {
+    if constexpr (kKeepAsView<R>) {
+        return std::forward<R>(range);
+    } else {
+        Captured<R> copy;
+        if constexpr (std::ranges::sized_range<R>) copy.reserve(std::ranges::size(range));
+        for (auto&& value : range) copy.push_back(value);
+        return copy;
+    }
+}
+
 // A chunk of map() results: the values up to the first exception, then that
 // exception, so that it surfaces exactly at its item (as Python's generator).
 template <class R>
@@ -212,25 +239,33 @@ public:
         static_assert(!std::is_void_v<R>, "map() needs a function that returns a value");
         std::optional<concur::detail::Deadline> deadline;
         if (options.timeout) deadline = concur::detail::deadline_after(*options.timeout);
-        // Python zips the iterables (shortest wins) into argument tuples.
-        using Args = std::tuple<std::decay_t<std::ranges::range_reference_t<Ranges>>...>;
-        std::vector<Args> args = zip_inputs<Args>(inputs...);
-        const std::size_t n = args.size();
+        // Python takes its arguments at the call: copy each input (a cheap
+        // view such as std::views::iota is copied as a view), then zip them,
+        // shortest first.
+        auto args = std::make_shared<std::tuple<detail::Captured<Ranges>...>>(
+            detail::capture(std::forward<Ranges>(inputs))...);
+        const std::size_t n = std::apply(
+            [](const auto&... r) { return std::min({static_cast<std::size_t>(std::ranges::size(r))...}); },
+            *args);
         std::size_t chunk = std::max<std::size_t>(1, options.chunksize);
         if (options.chunksize <= 1)
             chunk = std::max<std::size_t>(1, n / (4 * scheduler_->max_workers()));
-        auto shared_args = std::make_shared<std::vector<Args>>(std::move(args));
         auto shared_fn = std::make_shared<F>(std::move(fn));
         std::vector<Future<detail::MapChunk<R>>> chunks;
         chunks.reserve((n + chunk - 1) / chunk);
         for (std::size_t begin = 0; begin < n; begin += chunk) {
             const std::size_t end = std::min(n, begin + chunk);
-            chunks.push_back(submit([shared_args, shared_fn, begin, end] {
+            chunks.push_back(submit([args, shared_fn, begin, end] {
                 detail::MapChunk<R> out;
                 out.values.reserve(end - begin);
                 try {
                     for (std::size_t i = begin; i < end; ++i)
-                        out.values.push_back(std::apply(*shared_fn, (*shared_args)[i]));
+                        out.values.push_back(std::apply(
+                            [&](auto&... r) {
+                                return (*shared_fn)(
+                                    std::ranges::begin(r)[static_cast<std::ptrdiff_t>(i)]...);
+                            },
+                            *args));
                 } catch (...) {
                     out.error = std::current_exception();
                 }
@@ -272,22 +307,6 @@ private:
             prefix.empty() ? detail::next_executor_prefix() : std::move(prefix);
         options.initializer = std::move(initializer);
         return std::make_unique<concur::detail::Scheduler>(std::move(options));
-    }
-
-    template <class Args, class... Ranges>
-    static std::vector<Args> zip_inputs(Ranges&... inputs) {
-        std::vector<Args> out;
-        auto iterators = std::make_tuple(std::ranges::begin(inputs)...);
-        auto ends = std::make_tuple(std::ranges::end(inputs)...);
-        for (;;) {
-            const bool any_done = [&]<std::size_t... I>(std::index_sequence<I...>) {
-                return ((std::get<I>(iterators) == std::get<I>(ends)) || ...);
-            }(std::index_sequence_for<Ranges...>{});
-            if (any_done) break;
-            std::apply([&](auto&... its) { out.emplace_back(*its...); }, iterators);
-            std::apply([](auto&... its) { (++its, ...); }, iterators);
-        }
-        return out;
     }
 
     std::unique_ptr<concur::detail::Scheduler> scheduler_;
