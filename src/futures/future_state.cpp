@@ -128,11 +128,23 @@ void run_callback(std::function<void()>& callback) noexcept {
 }
 }  // namespace
 
+FutureStateBase::Listeners& FutureStateBase::listeners() {
+    Listeners* current = listeners_.load(std::memory_order_acquire);
+    if (current != nullptr) return *current;
+    auto* fresh = new Listeners;
+    if (listeners_.compare_exchange_strong(current, fresh, std::memory_order_acq_rel,
+                                           std::memory_order_acquire))
+        return *fresh;
+    delete fresh;  // another thread installed one first
+    return *current;
+}
+
 void FutureStateBase::add_callback(std::function<void()> callback) {
     {
-        std::lock_guard lock(mutex_);
+        Listeners& l = listeners();
+        std::lock_guard lock(l.mutex);
         if (mark_listeners(word_, kStateMask, kListeners)) {
-            callbacks_.push_back(std::move(callback));
+            l.callbacks.push_back(std::move(callback));
             return;
         }
     }
@@ -140,26 +152,31 @@ void FutureStateBase::add_callback(std::function<void()> callback) {
 }
 
 bool FutureStateBase::add_waiter(CompletionWaiter* waiter) {
-    std::lock_guard lock(mutex_);
+    Listeners& l = listeners();
+    std::lock_guard lock(l.mutex);
     if (!mark_listeners(word_, kStateMask, kListeners)) return false;
-    waiters_.push_back(waiter);
+    l.waiters.push_back(waiter);
     return true;
 }
 
 void FutureStateBase::remove_waiter(CompletionWaiter* waiter) noexcept {
-    std::lock_guard lock(mutex_);
-    std::erase(waiters_, waiter);
+    Listeners* l = listeners_.load(std::memory_order_acquire);
+    if (l == nullptr) return;
+    std::lock_guard lock(l->mutex);
+    std::erase(l->waiters, waiter);
 }
 
 void FutureStateBase::run_listeners() noexcept {
+    // kListeners is only ever set after the block was installed.
+    Listeners& l = *listeners_.load(std::memory_order_acquire);
     std::vector<std::function<void()>> callbacks;
     {
-        std::lock_guard lock(mutex_);
-        callbacks.swap(callbacks_);
+        std::lock_guard lock(l.mutex);
+        callbacks.swap(l.callbacks);
         // Waiters are told under the lock: remove_waiter() then cannot return
         // while on_done() still runs on a waiter that is about to go away.
-        for (CompletionWaiter* waiter : waiters_) waiter->on_done(this);
-        waiters_.clear();
+        for (CompletionWaiter* waiter : l.waiters) waiter->on_done(this);
+        l.waiters.clear();
     }
     for (auto& callback : callbacks) run_callback(callback);
 }

@@ -4,8 +4,8 @@
 // One 32-bit futex word holds the state (Python's PENDING, RUNNING,
 // CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, plus a transient COMPLETING
 // while the result is being stored) and two flags: kListeners (callbacks or
-// wait()/as_completed() waiters are registered under the mutex: whoever
-// completes must take it) and kSleepers (threads sleep on the word: whoever
+// wait()/as_completed() waiters are registered under the listeners' mutex: whoever
+// completes must take its mutex) and kSleepers (threads sleep on the word: whoever
 // completes must futex_wake). With neither flag set, completing a future is
 // one CAS and one release store, and reading a finished result one acquire
 // load: no lock.
@@ -103,7 +103,7 @@ public:
     std::string repr() const;
 
 protected:
-    virtual ~FutureStateBase() = default;
+    virtual ~FutureStateBase() { delete listeners_.load(std::memory_order_acquire); }
     virtual void destroy() noexcept { delete this; }
 
     // Claims the right to complete: false if done or cancelled.
@@ -133,11 +133,18 @@ private:
     // Takes the listeners registered so far and runs them (outside the lock).
     void run_listeners() noexcept;
 
+    // Callbacks and waiters, allocated on first use: most futures never have
+    // any, and keeping them out makes a future small and cheap to create.
+    struct Listeners {
+        std::mutex mutex;
+        std::vector<std::function<void()>> callbacks;
+        std::vector<CompletionWaiter*> waiters;
+    };
+    Listeners& listeners();
+
     std::atomic<std::uint32_t> refs_{1};
     std::atomic<std::uint32_t> word_{0};
-    std::mutex mutex_;  // guards callbacks_ and waiters_
-    std::vector<std::function<void()>> callbacks_;
-    std::vector<CompletionWaiter*> waiters_;
+    std::atomic<Listeners*> listeners_{nullptr};
     std::exception_ptr exception_;
 };
 
