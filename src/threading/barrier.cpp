@@ -84,14 +84,14 @@ void Barrier::abort() {
     break_barrier();
 }
 
-std::size_t Barrier::n_waiting() {
-    std::lock_guard hold(cond_);
-    return state_ == State::filling ? count_ : 0;
+std::size_t Barrier::n_waiting() const noexcept {
+    return state_.load(std::memory_order_relaxed) == State::filling
+               ? count_.load(std::memory_order_relaxed)
+               : 0;
 }
 
-bool Barrier::broken() {
-    std::lock_guard hold(cond_);
-    return state_ == State::broken;
+bool Barrier::broken() const noexcept {
+    return state_.load(std::memory_order_relaxed) == State::broken;
 }
 
 }  // namespace concur::threading

@@ -20,14 +20,24 @@ struct LocalTable {
     std::unordered_map<std::uint64_t, Entry> entries;
     const std::uint64_t serial = thread_serials.fetch_add(1, std::memory_order_relaxed) + 1;
 
-    ~LocalTable() {
-        for (auto& [id, entry] : entries) {
-            if (auto control = entry.control.lock()) {
-                std::shared_ptr<void> doomed;  // destroyed outside the control's mutex
-                std::lock_guard lock(control->mutex);
-                if (auto it = control->values.find(serial); it != control->values.end()) {
-                    doomed = std::move(it->second);
-                    control->values.erase(it);
+    ~LocalTable() { release_all(); }
+
+    // Destroys this thread's values in the locals that still exist. Each pass
+    // empties the table first, so a value's destructor may itself use a local:
+    // a value it creates is destroyed by the next pass.
+    void release_all() noexcept {
+        while (!entries.empty()) {
+            auto doomed_entries = std::move(entries);
+            entries.clear();
+            for (auto& [id, entry] : doomed_entries) {
+                if (auto control = entry.control.lock()) {
+                    std::shared_ptr<void> doomed;  // destroyed outside the control's mutex
+                    std::lock_guard lock(control->mutex);
+                    auto it = control->values.find(serial);
+                    if (it != control->values.end() && it->second.get() == entry.value) {
+                        doomed = std::move(it->second);
+                        control->values.erase(it);
+                    }
                 }
             }
         }
@@ -51,9 +61,12 @@ void* local_lookup(std::uint64_t local_id) noexcept {
 
 void local_insert(const std::shared_ptr<LocalControl>& control, std::shared_ptr<void> value) {
     void* raw = value.get();
+    std::shared_ptr<void> replaced;  // only during release_all(); destroyed unlocked
     {
         std::lock_guard lock(control->mutex);
-        control->values[table.serial] = std::move(value);
+        auto& slot = control->values[table.serial];
+        replaced = std::move(slot);
+        slot = std::move(value);
     }
     if (table.entries.size() >= 64 && (table.entries.size() & (table.entries.size() - 1)) == 0)
         table.sweep();
@@ -62,6 +75,10 @@ void local_insert(const std::shared_ptr<LocalControl>& control, std::shared_ptr<
 
 std::uint64_t next_local_id() noexcept {
     return local_ids.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void local_thread_exit() noexcept {
+    table.release_all();
 }
 
 }  // namespace concur::detail

@@ -2,6 +2,7 @@
 #include <concur/detail/futex.hpp>
 #include <concur/threading/detail/thread_state.hpp>
 #include <concur/threading/excepthook.hpp>
+#include <concur/threading/local.hpp>
 #include <concur/threading/thread.hpp>
 
 #include <cxxabi.h>
@@ -163,6 +164,7 @@ void run_thread(StatePtr state, threading::Thread* self) {
         }
     } catch (abi::__forced_unwind&) {
         // pthread_exit / cancellation: let it unwind, but still stop cleanly.
+        local_thread_exit();
         {
             std::lock_guard lock(registry().mutex);
             registry().active.erase(state.get());
@@ -172,6 +174,7 @@ void run_thread(StatePtr state, threading::Thread* self) {
     } catch (...) {
         report_current_exception(threading::ThreadRef(state));
     }
+    local_thread_exit();  // the thread's local<T> values go before join() returns
     {
         std::lock_guard lock(registry().mutex);
         registry().active.erase(state.get());

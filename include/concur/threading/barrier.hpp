@@ -21,6 +21,7 @@
 //   std::size_t index = sync.wait();
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -55,9 +56,11 @@ public:
     void abort();
 
     std::size_t parties() const noexcept { return parties_; }
-    // Threads currently waiting in the filling phase.
-    std::size_t n_waiting();
-    bool broken();
+    // Threads currently waiting in the filling phase. Like Python's, this and
+    // broken() read the state without taking the barrier's lock, so the
+    // action (which runs with that lock held) may call them too.
+    std::size_t n_waiting() const noexcept;
+    bool broken() const noexcept;
 
 private:
     enum class State { filling, draining, resetting, broken };
@@ -74,8 +77,8 @@ private:
     const std::size_t parties_;
     std::function<void()> action_;
     const std::optional<std::chrono::nanoseconds> timeout_;
-    State state_ = State::filling;  // guarded by lock_
-    std::size_t count_ = 0;
+    std::atomic<State> state_{State::filling};  // written under lock_, read anywhere
+    std::atomic<std::size_t> count_{0};
 };
 
 }  // namespace concur::threading

@@ -5,7 +5,8 @@
 // thread's value is created on its first access (value-initialised, or a copy
 // of the initial value given to the constructor, as a Python local subclass's
 // __init__ runs again in each thread), and destroyed when that thread exits
-// or when the local itself is destroyed, whichever comes first.
+// or when the local itself is destroyed, whichever comes first. A Thread's
+// values are destroyed as its run() ends, before join() returns.
 //
 // Python's attribute access (`mydata.x`) becomes `mydata->x` or `*mydata`.
 // Access from any thread is safe and, after the first one, lock-free (one
@@ -41,6 +42,10 @@ void* local_lookup(std::uint64_t local_id) noexcept;
 // Stores the calling thread's new value (kept alive by `control`).
 void local_insert(const std::shared_ptr<LocalControl>& control, std::shared_ptr<void> value);
 std::uint64_t next_local_id() noexcept;
+// Destroys the calling thread's values in every local that still exists. The
+// thread runner calls it before the thread counts as ended, so that join()
+// returns after them; other threads' values go with their thread_local storage.
+void local_thread_exit() noexcept;
 
 }  // namespace concur::detail
 

@@ -1,0 +1,128 @@
+// Helpers shared by the threading unit tests (not a test file itself: only
+// *_test.cpp files are compiled into concur_threading_tests).
+//
+// Timing rules of this suite: a timed wait of T is only checked against a
+// lower bound slightly below T (clocks and rounding) and a loose upper bound
+// (kSlow), so a slow or loaded machine (TSan, 2 shared cores) never makes a
+// test fail. Waiting for another thread to reach a state is done by polling
+// with a generous deadline (kPatience), never by a fixed sleep.
+#pragma once
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include <concur/threading.hpp>
+
+namespace concur_test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// How long a test is prepared to wait for something that should happen.
+inline constexpr auto kPatience = std::chrono::seconds(10);
+// An upper bound that only an insane delay could exceed.
+inline constexpr auto kSlow = std::chrono::seconds(5);
+
+class Stopwatch {
+  public:
+    Stopwatch() : start_(Clock::now()) {}
+    Clock::duration elapsed() const { return Clock::now() - start_; }
+    void restart() { start_ = Clock::now(); }
+
+  private:
+    Clock::time_point start_;
+};
+
+// Polls `predicate` until it holds or `patience` passes; returns its last value.
+inline bool eventually(const std::function<bool()>& predicate,
+                       Clock::duration patience = kPatience) {
+    const auto deadline = Clock::now() + patience;
+    while (!predicate()) {
+        if (Clock::now() >= deadline) return predicate();
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// The N of a "Thread-N..." name, or -1 if `name` does not start that way.
+inline long thread_number(std::string_view name) {
+    constexpr std::string_view prefix = "Thread-";
+    if (name.substr(0, prefix.size()) != prefix) return -1;
+    long n = -1;
+    for (std::size_t i = prefix.size();
+         i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])); ++i)
+        n = (n < 0 ? 0 : n * 10) + (name[i] - '0');
+    return n;
+}
+
+// Whether `name` is Python's default "Thread-N" followed by exactly `suffix`
+// (e.g. " (worker)").
+inline bool is_default_name(std::string_view name, std::string_view suffix = {}) {
+    const long n = thread_number(name);
+    if (n < 0) return false;
+    const std::size_t digits = std::to_string(n).size();
+    return name.substr(std::string_view("Thread-").size() + digits) == suffix;
+}
+
+// The first line of /proc/self/task/<tid>/syscall: the number of the system
+// call the thread is blocked in ("running" if it is not in one), or "" if
+// the file cannot be read.
+inline std::string current_syscall(std::uint64_t native_id) {
+    std::ifstream file("/proc/self/task/" + std::to_string(native_id) + "/syscall");
+    std::string line;
+    if (!file || !std::getline(file, line)) return {};
+    return line.substr(0, line.find(' '));
+}
+
+// Waits until the thread `native_id` sleeps in futex(2) (which is where every
+// concur primitive parks), and stays there for a moment. Used where a test
+// needs a thread to be *inside* a blocking call, e.g. Event's set()-then-
+// clear(). Falls back to a plain delay if /proc cannot tell.
+inline bool wait_until_parked(std::uint64_t native_id) {
+    const std::string futex = std::to_string(SYS_futex);
+    if (current_syscall(native_id).empty()) {
+        std::this_thread::sleep_for(200ms);
+        return true;
+    }
+    const auto deadline = Clock::now() + kPatience;
+    int stable = 0;
+    while (Clock::now() < deadline) {
+        stable = current_syscall(native_id) == futex ? stable + 1 : 0;
+        if (stable >= 5) return true;
+        std::this_thread::sleep_for(2ms);
+    }
+    return false;
+}
+
+// Waits until the kernel thread `native_id` of this process is gone.
+inline bool wait_until_thread_exits(std::uint64_t native_id) {
+    const std::string path = "/proc/self/task/" + std::to_string(native_id);
+    return eventually([&] { return ::access(path.c_str(), F_OK) != 0; });
+}
+
+// Installs a hook for the scope of a test and restores the previous one.
+class ScopedExcepthook {
+  public:
+    explicit ScopedExcepthook(concur::threading::ExceptHook::Function hook)
+        : saved_(concur::threading::excepthook.get()) {
+        concur::threading::excepthook = std::move(hook);
+    }
+    ~ScopedExcepthook() { concur::threading::excepthook = saved_; }
+    ScopedExcepthook(const ScopedExcepthook&) = delete;
+    ScopedExcepthook& operator=(const ScopedExcepthook&) = delete;
+
+  private:
+    concur::threading::ExceptHook::Function saved_;
+};
+
+}  // namespace concur_test
