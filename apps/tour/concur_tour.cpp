@@ -48,8 +48,8 @@ struct Lesson {
     std::string_view explanation;  // one line: what to look at
 };
 
-// The tour, in order. New lessons (L14..L25) are appended here, with their
-// executables added to examples/CMakeLists.txt.
+// The tour, in lesson order. New lessons (L14..L19, L22..L25) go in their
+// place here, with their executables added to examples/CMakeLists.txt.
 constexpr Lesson kLessons[] = {
     {"L01", "L01_hello", "hello, serially and in 5 threads",
      "Thread(hello).start() five times: the same five lines as five direct calls."},
@@ -85,6 +85,12 @@ constexpr Lesson kLessons[] = {
     {"L13", "L13_no_gil", "the GIL, and C++ without one",
      "CPU-bound work split over threads really runs in parallel: a speedup CPython's "
      "threads cannot give."},
+    {"L20", "L20_pool_map_threads", "Pool().map(f, range(100000)) versus a serial loop",
+     "The thread half: ThreadPoolExecutor.map spreads f over the cores with no GIL; both "
+     "times and the speedup are printed (the process Pool comes with multiprocessing)."},
+    {"L21", "L21_futures", "concurrent.futures: submit, as_completed, map, cancel, timeouts",
+     "as_completed yields futures as they finish, map keeps input order, a queued future "
+     "can be cancelled, and timeouts and exceptions reach the caller."},
 };
 
 std::string upper(std::string_view text) {
