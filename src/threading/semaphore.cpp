@@ -3,11 +3,11 @@
 
 namespace concur::threading {
 
-Semaphore::Semaphore(long long value, std::uint32_t bound) : count_(0), bound_(bound) {
+Semaphore::Semaphore(long long value, std::uint32_t bound) : word_(0), bound_(bound) {
     if (value < 0) throw ValueError("semaphore initial value must be >= 0");
-    if (value > static_cast<long long>(std::numeric_limits<std::uint32_t>::max()))
+    if (value > static_cast<long long>(kCount))
         throw ValueError("semaphore initial value is too large");
-    count_.store(static_cast<std::uint32_t>(value), std::memory_order_relaxed);
+    word_.store(static_cast<std::uint32_t>(value), std::memory_order_relaxed);
 }
 
 bool Semaphore::acquire_slow(const concur::detail::Deadline* deadline) {
@@ -15,32 +15,39 @@ bool Semaphore::acquire_slow(const concur::detail::Deadline* deadline) {
         concur::detail::cpu_relax();
         if (try_acquire()) return true;
     }
-    waiters_.fetch_add(1, std::memory_order_seq_cst);
-    bool acquired = false;
+    std::uint32_t current = word_.load(std::memory_order_relaxed);
     for (;;) {
-        if (try_acquire()) {
-            acquired = true;
-            break;
+        if ((current & kCount) > 0) {
+            if (word_.compare_exchange_weak(current, current - 1, std::memory_order_acquire,
+                                            std::memory_order_relaxed))
+                return true;
+            continue;
         }
-        if (!concur::detail::futex_wait(&count_, 0, deadline)) {
-            acquired = try_acquire();
-            break;
+        if (!(current & kSleepers)) {
+            if (!word_.compare_exchange_weak(current, current | kSleepers,
+                                             std::memory_order_relaxed,
+                                             std::memory_order_relaxed))
+                continue;
+            current |= kSleepers;
         }
+        if (!concur::detail::futex_wait(&word_, current, deadline)) return try_acquire();
+        current = word_.load(std::memory_order_relaxed);
     }
-    waiters_.fetch_sub(1, std::memory_order_relaxed);
-    return acquired;
 }
 
 void Semaphore::release(std::uint32_t n) {
     if (n < 1) throw ValueError("n must be one or more");
-    std::uint32_t current = count_.load(std::memory_order_relaxed);
+    std::uint32_t current = word_.load(std::memory_order_relaxed);
+    std::uint32_t next;
     do {
-        if (n > bound_ - current) throw ValueError("Semaphore released too many times");
-    } while (!count_.compare_exchange_weak(current, current + n, std::memory_order_seq_cst,
-                                           std::memory_order_relaxed));
-    if (waiters_.load(std::memory_order_seq_cst) > 0)
-        concur::detail::futex_wake(&count_, n > static_cast<std::uint32_t>(INT_MAX) ? INT_MAX
-                                                                           : static_cast<int>(n));
+        const std::uint32_t count = current & kCount;
+        if (n > bound_ - count) throw ValueError("Semaphore released too many times");
+        next = count + n;  // and the sleepers flag cleared: all of them are woken below
+    } while (!word_.compare_exchange_weak(current, next, std::memory_order_release,
+                                          std::memory_order_relaxed));
+    // From here on the semaphore may already be destroyed by a thread that
+    // took the unit: only the syscall, which reads no memory of ours, follows.
+    if (current & kSleepers) concur::detail::futex_wake(&word_);
 }
 
 }  // namespace concur::threading

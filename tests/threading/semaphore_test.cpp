@@ -79,8 +79,11 @@ TEST(Semaphore, NegativeInitialValueRaisesValueError) {
 TEST(Semaphore, TooLargeInitialValueRaisesValueError) {
     EXPECT_THROW(threading::Semaphore(std::numeric_limits<long long>::max()),
                  threading::ValueError);
-    threading::Semaphore largest(std::numeric_limits<std::uint32_t>::max());
-    EXPECT_EQ(largest.value(), std::numeric_limits<std::uint32_t>::max());
+    // The count shares its futex word with a flag: 31 bits, 2^31 - 1 at most.
+    constexpr long long kLargest = (1LL << 31) - 1;
+    EXPECT_THROW(threading::Semaphore(kLargest + 1), threading::ValueError);
+    threading::Semaphore largest(kLargest);
+    EXPECT_EQ(largest.value(), static_cast<std::uint32_t>(kLargest));
 }
 
 TEST(Semaphore, ZeroInitialValue) {

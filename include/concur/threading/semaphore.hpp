@@ -19,12 +19,15 @@
 //   }
 //   slots.release();                            // ValueError: too many releases
 //
-// Memory ordering: acquire() takes a unit with an acquire-CAS on the count;
-// release() adds with a seq_cst RMW, then reads the waiter count (seq_cst). A
-// sleeper increments the waiter count (seq_cst) before re-reading the count
-// and sleeping on the value 0. By the seq_cst total order, either the
-// releaser sees the sleeper and wakes it, or the sleeper sees the new count
-// (and the kernel's compare refuses to sleep): no lost wake-up.
+// Memory ordering: one 32-bit futex word holds the count (bits 0..30) and a
+// "sleepers" flag (bit 31). acquire() takes a unit with an acquire-CAS;
+// release() adds its units and clears the flag in one release-CAS, then, if
+// the flag was set, wakes every sleeper with a futex syscall. Nothing of the
+// semaphore is read after that CAS, so a thread that acquires the unit may
+// destroy the semaphore at once (the use-after-free of glibc bug 12674 cannot
+// happen). A sleeper sets the flag with a CAS and sleeps on exactly that
+// value, so a release either sees the flag or changes the word first; woken
+// sleepers re-check and set the flag again if they must sleep on.
 #pragma once
 
 #include <atomic>
@@ -40,7 +43,7 @@ namespace concur::threading {
 class Semaphore {
 public:
     explicit Semaphore(long long value = 1)
-        : Semaphore(value, std::numeric_limits<std::uint32_t>::max()) {}
+        : Semaphore(value, kCount) {}
     Semaphore(const Semaphore&) = delete;
     Semaphore& operator=(const Semaphore&) = delete;
 
@@ -70,7 +73,7 @@ public:
     void release(std::uint32_t n = 1);
 
     // The current count (Python's private `_value`; racy by nature).
-    std::uint32_t value() const noexcept { return count_.load(std::memory_order_relaxed); }
+    std::uint32_t value() const noexcept { return word_.load(std::memory_order_relaxed) & kCount; }
 
     // Standard Lockable interface.
     void lock() { acquire(); }
@@ -81,18 +84,20 @@ protected:
     Semaphore(long long value, std::uint32_t bound);
 
 private:
+    static constexpr std::uint32_t kSleepers = 1u << 31;
+    static constexpr std::uint32_t kCount = kSleepers - 1;
+
     bool try_acquire() noexcept {
-        std::uint32_t current = count_.load(std::memory_order_relaxed);
-        while (current > 0)
-            if (count_.compare_exchange_weak(current, current - 1, std::memory_order_acquire,
-                                             std::memory_order_relaxed))
+        std::uint32_t current = word_.load(std::memory_order_relaxed);
+        while ((current & kCount) > 0)
+            if (word_.compare_exchange_weak(current, current - 1, std::memory_order_acquire,
+                                            std::memory_order_relaxed))
                 return true;
         return false;
     }
     bool acquire_slow(const concur::detail::Deadline* deadline);
 
-    std::atomic<std::uint32_t> count_;
-    std::atomic<std::uint32_t> waiters_{0};
+    std::atomic<std::uint32_t> word_;
     const std::uint32_t bound_;
 };
 
