@@ -98,7 +98,80 @@ public:
     // Marks one earlier-gotten item as processed. ValueError if called more
     // times than items were put.
     void task_done() {
-        if (!ring_) return locked_->task_done();
+        if constexpr (kRingable) {
+            if (ring_) return ring_task_done();
+        }
+        locked_->task_done();
+    }
+
+    // Blocks until all items put have been processed.
+    void join() {
+        if constexpr (kRingable) {
+            if (ring_) return ring_join();
+        }
+        locked_->join();
+    }
+
+    // Python 3.13's Queue.shutdown(immediate=False).
+    void shutdown(bool immediate = false) {
+        if constexpr (kRingable) {
+            if (ring_) return ring_shutdown(immediate);
+        }
+        locked_->shutdown(immediate);
+    }
+    bool is_shutdown() const {
+        if constexpr (kRingable) {
+            if (ring_) return ring_->closed();
+        }
+        return locked_->is_shutdown();
+    }
+
+    std::size_t qsize() const {
+        if constexpr (kRingable) {
+            if (ring_) return ring_->size();
+        }
+        return locked_->qsize();
+    }
+    std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
+
+private:
+    // Every use of the ring sits behind `if constexpr (kRingable)`, so that
+    // BoundedRing<T> (which requires a nothrow-movable T) is never
+    // instantiated for a T whose move may throw.
+    struct NoRing {};
+    using Ring = std::conditional_t<kRingable, concur::detail::BoundedRing<T>, NoRing>;
+    using Locked = concur::detail::LockedQueue<T, concur::detail::FifoContainer<T>>;
+    using RingResult = concur::detail::RingResult;
+
+    void put_impl(T& item, bool block, const concur::detail::Deadline* deadline) {
+        if constexpr (kRingable) {
+            if (ring_) {
+                switch (ring_->put(item, block, deadline)) {
+                    case RingResult::done: return;
+                    case RingResult::closed: throw ShutDown();
+                    default: throw Full();
+                }
+            }
+        }
+        locked_->put(std::move(item), block, deadline);
+    }
+
+    T get_impl(bool block, const concur::detail::Deadline* deadline) {
+        if constexpr (kRingable) {
+            if (ring_) {
+                std::optional<T> out;
+                switch (ring_->get(out, block, deadline)) {
+                    case RingResult::done: return std::move(*out);
+                    case RingResult::closed: throw ShutDown();
+                    default: throw Empty();
+                }
+            }
+        }
+        return locked_->get(block, deadline);
+    }
+
+    // Ring mode (only instantiated for a ringable T).
+    void ring_task_done() {
         const std::size_t done = done_.fetch_add(1, std::memory_order_seq_cst) + 1;
         const std::size_t puts = ring_->puts();
         if (done > puts) {
@@ -108,9 +181,7 @@ public:
         if (done == puts) all_tasks_done_.notify_all();
     }
 
-    // Blocks until all items put have been processed.
-    void join() {
-        if (!ring_) return locked_->join();
+    void ring_join() {
         for (;;) {
             const std::uint32_t key = all_tasks_done_.prepare_wait();
             if (done_.load(std::memory_order_seq_cst) >= ring_->puts()) {
@@ -121,9 +192,7 @@ public:
         }
     }
 
-    // Python 3.13's Queue.shutdown(immediate=False).
-    void shutdown(bool immediate = false) {
-        if (!ring_) return locked_->shutdown(immediate);
+    void ring_shutdown(bool immediate) {
         ring_->close();
         if (immediate) {
             // Discarded items count as done, but never beyond what was put.
@@ -134,34 +203,6 @@ public:
                 next = std::min(done + drained, std::max(done, ring_->puts()));
             } while (!done_.compare_exchange_weak(done, next, std::memory_order_seq_cst));
             all_tasks_done_.notify_all();
-        }
-    }
-    bool is_shutdown() const { return ring_ ? ring_->closed() : locked_->is_shutdown(); }
-
-    std::size_t qsize() const { return ring_ ? ring_->size() : locked_->qsize(); }
-    std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
-
-private:
-    using Ring = concur::detail::BoundedRing<T>;
-    using Locked = concur::detail::LockedQueue<T, concur::detail::FifoContainer<T>>;
-    using RingResult = concur::detail::RingResult;
-
-    void put_impl(T& item, bool block, const concur::detail::Deadline* deadline) {
-        if (!ring_) return locked_->put(std::move(item), block, deadline);
-        switch (ring_->put(item, block, deadline)) {
-            case RingResult::done: return;
-            case RingResult::closed: throw ShutDown();
-            default: throw Full();
-        }
-    }
-
-    T get_impl(bool block, const concur::detail::Deadline* deadline) {
-        if (!ring_) return locked_->get(block, deadline);
-        std::optional<T> out;
-        switch (ring_->get(out, block, deadline)) {
-            case RingResult::done: return std::move(*out);
-            case RingResult::closed: throw ShutDown();
-            default: throw Empty();
         }
     }
 

@@ -19,12 +19,26 @@
 // (relaxed: the cell's seq carries all ordering). The seq_cst stores pair with
 // EventCount (see event_count.hpp): a sleeper re-checks the ring with seq_cst
 // loads after announcing itself, so a publish can't slip past it.
+//
+// Shutdown: the top bit of tail_ is the "closed" flag. close() sets it with a
+// fetch_or; tail_'s modification order then puts every producer's claiming
+// CAS either before it (the put counts as done before the shutdown) or after
+// it (the CAS fails and the put reports `closed`), so the number of puts is
+// final once closed. A claim made before the close is published a few
+// instructions later: drain() waits for those, and a getter on a closed ring
+// sleeps only while such a claimed cell is unpublished. The producer reads
+// tail_ (seq_cst) after publishing and, if the ring is closed, wakes every
+// getter (notify_all): either that read sees the bit, or the publish precedes
+// the close in the seq_cst order and every getter that saw the ring closed
+// also sees the element. Each woken getter then finds the element or the
+// closed-and-empty state.
 #pragma once
 
 #include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <new>
 #include <sched.h>
@@ -57,27 +71,28 @@ public:
     // Enqueues `item` (moved from only on `done`). `deadline` null with
     // `block` = wait forever.
     RingResult put(T& item, bool block, const Deadline* deadline) noexcept {
-        if (closed_.load(std::memory_order_relaxed)) return RingResult::closed;
+        // try_put() never claims a cell of a closed ring.
         if (try_put(item)) return RingResult::done;
+        if (closed()) return RingResult::closed;
         if (!block) return RingResult::would_block;
         for (int spin = 0; spin < kSpins; ++spin) {
             backoff(spin);
-            if (closed_.load(std::memory_order_relaxed)) return RingResult::closed;
             if (try_put(item)) return RingResult::done;
+            if (closed()) return RingResult::closed;
         }
         for (;;) {
             const std::uint32_t key = not_full_.prepare_wait();
-            if (closed_.load(std::memory_order_seq_cst)) {
-                not_full_.cancel_wait();
-                return RingResult::closed;
-            }
             if (try_put(item)) {
                 not_full_.cancel_wait();
                 return RingResult::done;
             }
+            if (tail_.value.load(std::memory_order_seq_cst) & kClosed) {
+                not_full_.cancel_wait();
+                return RingResult::closed;
+            }
             if (!not_full_.wait(key, deadline)) {
-                if (closed_.load(std::memory_order_seq_cst)) return RingResult::closed;
-                return try_put(item) ? RingResult::done : RingResult::timed_out;
+                if (try_put(item)) return RingResult::done;
+                return closed() ? RingResult::closed : RingResult::timed_out;
             }
         }
     }
@@ -86,7 +101,7 @@ public:
     template <class Out>
     RingResult get(Out& out, bool block, const Deadline* deadline) noexcept {
         if (try_get(out)) return RingResult::done;
-        if (closed_.load(std::memory_order_seq_cst) && empty_now()) return RingResult::closed;
+        if (closed_and_empty()) return RingResult::closed;
         if (!block) return RingResult::would_block;
         for (int spin = 0; spin < kSpins; ++spin) {
             backoff(spin);
@@ -98,48 +113,62 @@ public:
                 not_empty_.cancel_wait();
                 return RingResult::done;
             }
-            if (closed_.load(std::memory_order_seq_cst) && empty_now()) {
+            if (closed_and_empty()) {
                 not_empty_.cancel_wait();
                 return RingResult::closed;
             }
             if (!not_empty_.wait(key, deadline)) {
                 if (try_get(out)) return RingResult::done;
-                return closed_.load(std::memory_order_seq_cst) && empty_now()
-                           ? RingResult::closed
-                           : RingResult::timed_out;
+                return closed_and_empty() ? RingResult::closed : RingResult::timed_out;
             }
         }
     }
 
-    // Removes and destroys every element that is ready; returns how many.
+    // Removes and destroys every element; returns how many. On a closed
+    // ring, also waits for the puts that claimed a cell before the close to
+    // publish it, and removes those too (the ring is then empty for good).
+    // Getters running concurrently may take some of the elements.
     std::size_t drain() noexcept {
         std::size_t n = 0;
         struct Sink {
             void emplace(T&&) noexcept {}
         } sink;
-        while (try_get(sink)) ++n;
-        return n;
+        for (int spin = 0;; ++spin) {
+            while (try_get(sink)) ++n;
+            const std::size_t tail = tail_.value.load(std::memory_order_seq_cst);
+            if (!(tail & kClosed) ||
+                head_.value.load(std::memory_order_seq_cst) >= (tail & ~kClosed))
+                return n;
+            backoff(spin % kSpins);  // a claimed cell is about to be published
+        }
     }
 
     // Shutdown: puts fail from now on, gets fail once the ring is empty.
     void close() noexcept {
-        closed_.store(true, std::memory_order_seq_cst);
+        tail_.value.fetch_or(kClosed, std::memory_order_seq_cst);
         not_full_.notify_all();
         not_empty_.notify_all();
     }
-    bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    bool closed() const noexcept {
+        return (tail_.value.load(std::memory_order_acquire) & kClosed) != 0;
+    }
 
     // Elements in the ring (approximate while others operate on it).
     std::size_t size() const noexcept {
         const std::size_t head = head_.value.load(std::memory_order_acquire);
-        const std::size_t tail = tail_.value.load(std::memory_order_acquire);
+        const std::size_t tail = tail_.value.load(std::memory_order_acquire) & ~kClosed;
         return tail > head ? tail - head : 0;
     }
     // How many puts have claimed a position: Queue's task accounting.
-    std::size_t puts() const noexcept { return tail_.value.load(std::memory_order_seq_cst); }
+    std::size_t puts() const noexcept {
+        return tail_.value.load(std::memory_order_seq_cst) & ~kClosed;
+    }
 
 private:
     static constexpr int kSpins = 128;
+    // The "closed" flag in tail_ (positions never get near it).
+    static constexpr std::size_t kClosed = std::size_t{1}
+                                           << (std::numeric_limits<std::size_t>::digits - 1);
 
     struct Cell {
         std::atomic<std::size_t> seq;
@@ -161,9 +190,11 @@ private:
             ::sched_yield();  // on an oversubscribed machine, let the other side run
     }
 
+    // False if the ring is full or closed.
     bool try_put(T& item) noexcept {
         std::size_t position = tail_.value.load(std::memory_order_relaxed);
         for (;;) {
+            if (position & kClosed) return false;
             Cell& cell = cell_at(position);
             const std::size_t seq = cell.seq.load(std::memory_order_seq_cst);
             const auto diff = static_cast<std::ptrdiff_t>(seq - position);
@@ -172,7 +203,12 @@ private:
                                                       std::memory_order_relaxed)) {
                     ::new (cell.bytes) T(std::move(item));
                     cell.seq.store(position + 1, std::memory_order_seq_cst);
-                    not_empty_.notify_one();
+                    // Getters may sleep on a closed ring only for a claimed
+                    // cell like this one: wake them all to re-check.
+                    if (tail_.value.load(std::memory_order_seq_cst) & kClosed)
+                        not_empty_.notify_all();
+                    else
+                        not_empty_.notify_one();
                     return true;
                 }
             } else if (diff < 0) {
@@ -208,10 +244,10 @@ private:
         }
     }
 
-    bool empty_now() const noexcept {
-        const std::size_t head = head_.value.load(std::memory_order_seq_cst);
+    // Closed, and every claimed cell has been taken: gets fail from now on.
+    bool closed_and_empty() const noexcept {
         const std::size_t tail = tail_.value.load(std::memory_order_seq_cst);
-        return head >= tail;
+        return (tail & kClosed) && head_.value.load(std::memory_order_seq_cst) >= (tail & ~kClosed);
     }
 
     const std::size_t capacity_;
@@ -221,7 +257,6 @@ private:
     Position head_;
     EventCount not_empty_;
     EventCount not_full_;
-    alignas(64) std::atomic<bool> closed_{false};
 };
 
 }  // namespace concur::detail
