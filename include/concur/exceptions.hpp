@@ -51,8 +51,9 @@ public:
     using RuntimeError::RuntimeError;
 };
 
-// Python's `concurrent.futures.CancelledError` (asyncio's is the same class):
-// the result of a cancelled future was asked for.
+// Python's `concurrent.futures.CancelledError`: the result of a cancelled
+// future was asked for. (asyncio will raise this same C++ type, although
+// Python 3.8+ made asyncio's a separate BaseException subclass.)
 class CancelledError : public std::runtime_error {
 public:
     CancelledError() : std::runtime_error("CancelledError: the future was cancelled") {}

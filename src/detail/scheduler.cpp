@@ -58,22 +58,34 @@ void Scheduler::submit(SchedulerTask* task) {
         std::atomic<std::size_t>& submitters;
         ~Leave() { submitters.fetch_sub(1, std::memory_order_release); }
     } leave{submitters_};
-    queued_.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t waiting = queued_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (current_scheduler == this) {
-        static_cast<Worker*>(current_worker)->deque.push(task);
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        static_cast<Worker*>(current_worker)->deque.push(task);  // a seq_cst store
     } else {
         injection_.push(task);
-        const std::size_t started = started_.load(std::memory_order_acquire);
-        if (started < max_workers_ && idle_.load(std::memory_order_acquire) == 0) start_worker();
     }
+    // Python starts a thread per submit unless an idle one takes it (its idle
+    // semaphore: one idle worker, one submit), up to max_workers. Here: when
+    // the queued tasks outnumber the idle (parked) workers.
+    if (started_.load(std::memory_order_acquire) < max_workers_ &&
+        waiting > idle_.load(std::memory_order_acquire))
+        start_worker();
+    // The pool broke while this task was being queued: break_pool()'s drain
+    // may have missed it. (broken_ and the queues are seq_cst on both sides:
+    // either the drain sees the task or this load sees broken_.)
+    if (broken_.load(std::memory_order_seq_cst))
+        abandon_all(std::make_exception_ptr(BrokenThreadPool(
+            "A thread initializer failed, the thread pool is not usable anymore")));
     work_.notify_one();
 }
 
 void Scheduler::start_worker() {
     std::lock_guard lock(start_mutex_);
     const std::size_t index = started_.load(std::memory_order_relaxed);
-    if (index >= max_workers_ || stopping_.load(std::memory_order_relaxed)) return;
+    // Not refused after shutdown began: only submit() starts workers, and a
+    // submit that got past its shutdown check may have queued the only task
+    // that the worker must run (shutdown() joins only after such submits).
+    if (index >= max_workers_) return;
     Worker& worker = workers_[index];
     threading::ThreadOptions options;
     options.name = prefix_ + "_" + std::to_string(index);
@@ -88,16 +100,7 @@ std::size_t Scheduler::queued() const noexcept {
 
 bool Scheduler::on_worker_thread() noexcept { return current_scheduler != nullptr; }
 
-bool Scheduler::help_one() {
-    Scheduler* scheduler = current_scheduler;
-    if (scheduler == nullptr) return false;
-    auto& self = *static_cast<Worker*>(current_worker);
-    SchedulerTask* task = scheduler->find_task(self);
-    if (task == nullptr) return false;
-    scheduler->queued_.fetch_sub(1, std::memory_order_relaxed);
-    task->run();
-    return true;
-}
+Scheduler* Scheduler::current() noexcept { return current_scheduler; }
 
 SchedulerTask* Scheduler::take_from_injection(Worker& self) {
     if (!injection_.try_lock()) return nullptr;
@@ -176,11 +179,16 @@ void Scheduler::worker_main(Worker& self) {
             continue;
         }
         const std::uint32_t key = work_.prepare_wait();
+        // Exit once shutdown has begun and no submit is in flight. Both are
+        // read before looking for work: a submit that was in flight queued
+        // its task before leaving (release), so the check below sees it.
+        const bool may_exit = stopping_.load(std::memory_order_seq_cst) &&
+                              submitters_.load(std::memory_order_seq_cst) == 0;
         if (work_visible()) {
             work_.cancel_wait();
             continue;
         }
-        if (stopping_.load(std::memory_order_seq_cst)) {
+        if (may_exit) {
             work_.cancel_wait();
             return;
         }
@@ -222,7 +230,7 @@ void Scheduler::break_pool(std::exception_ptr initializer_error) noexcept {
     } catch (...) {
         report_current_exception(threading::current_thread());
     }
-    broken_.store(true, std::memory_order_release);
+    broken_.store(true, std::memory_order_seq_cst);  // see the end of submit()
     abandon_all(std::make_exception_ptr(BrokenThreadPool(
         "A thread initializer failed, the thread pool is not usable anymore")));
     work_.notify_all();
@@ -230,7 +238,9 @@ void Scheduler::break_pool(std::exception_ptr initializer_error) noexcept {
 
 void Scheduler::shutdown(bool wait, bool cancel_pending) {
     stopping_.store(true, std::memory_order_seq_cst);
-    while (submitters_.load(std::memory_order_acquire) != 0) ::sched_yield();
+    // seq_cst: a worker that saw a submit in flight and parked is then sure
+    // to be woken by the notify_all() below.
+    while (submitters_.load(std::memory_order_seq_cst) != 0) ::sched_yield();
     if (cancel_pending) abandon_all(nullptr);
     work_.notify_all();
     if (!wait) return;
@@ -243,19 +253,15 @@ void Scheduler::shutdown(bool wait, bool cancel_pending) {
 }
 
 bool wait_for_future(FutureStateBase* state, const Deadline* deadline) {
-    if (!Scheduler::on_worker_thread()) return state->wait_until(deadline);
-    // A worker waiting on a future: run other queued work meanwhile, so that
-    // tasks which wait on tasks they submitted cannot starve the pool.
-    auto pause = std::chrono::microseconds(50);
-    while (!state->done()) {
-        if (deadline != nullptr && Clock::now() >= *deadline) return state->done();
-        if (Scheduler::help_one()) continue;
-        Deadline nap = Clock::now() + pause;
-        if (deadline != nullptr && *deadline < nap) nap = *deadline;
-        state->wait_until(&nap);
-        pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(2));
+    // A worker waiting, without a timeout, for a task of its own scheduler
+    // that has not started runs it here, so that tasks waiting on tasks they
+    // submitted cannot take every worker. Nothing else is run meanwhile: a
+    // task started on top of this one might wait for it, and this one can
+    // only resume once that task returns (a deadlock Python does not have).
+    if (deadline == nullptr && current_scheduler != nullptr) {
+        if (auto* task = dynamic_cast<SchedulerTask*>(state)) task->run_inline();
     }
-    return true;
+    return state->wait_until(deadline);
 }
 
 }  // namespace concur::detail

@@ -1,5 +1,6 @@
 #include <concur/detail/futex.hpp>
 #include <concur/futures/detail/future_state.hpp>
+#include <concur/detail/demangle.hpp>
 #include <concur/threading/excepthook.hpp>
 
 #include <algorithm>
@@ -187,7 +188,18 @@ std::string FutureStateBase::repr() const {
     std::string text = std::string("<Future at ") + address + " state=";
     const FutureStatus s = status();
     if (s == FutureStatus::finished) {
-        text += exception_ ? "finished raised" : "finished returned";
+        if (exception_) {
+            text += "finished raised ";
+            try {
+                std::rethrow_exception(exception_);
+            } catch (...) {
+                text += current_exception_type_name();
+            }
+        } else {
+            text += "finished returned " + result_type_name();
+        }
+    } else if (s == FutureStatus::cancelled_and_notified) {
+        text += "cancelled";
     } else {
         std::string name = future_status_name(s);
         std::transform(name.begin(), name.end(), name.begin(),

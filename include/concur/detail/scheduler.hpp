@@ -16,9 +16,15 @@
 //
 // Memory ordering: see each queue's header. Parking follows EventCount's
 // protocol: a submitter's push is a seq_cst operation (the injection
-// exchange; a local push is followed by a seq_cst fence) before
+// exchange; a local push's store of bottom) before
 // notify_one() reads the waiter count, and a parking worker re-checks every
-// queue with seq_cst loads after prepare_wait().
+// queue with seq_cst loads after prepare_wait(). Shutdown: submit()
+// announces itself in `submitters_` before checking `stopping_` (seq_cst),
+// and a worker exits only if, after prepare_wait(), it reads `stopping_` set
+// and no submit in flight, then finds every queue empty; a submit leaves
+// (release) only after queuing its task, so a worker that reads it gone sees
+// the task. A pool broken by its initializer is handled the same way:
+// `broken_` is stored and read seq_cst, against the seq_cst pushes.
 #pragma once
 
 #include <atomic>
@@ -43,6 +49,11 @@ public:
     virtual void run() noexcept = 0;
     // Not run: cancel it (error null) or fail it with `error`.
     virtual void abandon(std::exception_ptr error) noexcept = 0;
+    // Called by a thread waiting for the task, while it is still queued: if
+    // the caller is a worker of the task's scheduler and the task has not
+    // started, runs it now and returns true. The scheduler's later run() of
+    // the node then does nothing (it still releases its reference).
+    virtual bool run_inline() noexcept = 0;
 
 protected:
     ~SchedulerTask() = default;
@@ -78,10 +89,9 @@ public:
     std::size_t queued() const noexcept;
     bool broken() const noexcept { return broken_.load(std::memory_order_acquire); }
 
-    // If the calling thread is a worker of some scheduler, runs one of that
-    // scheduler's queued tasks and returns true; false otherwise.
-    static bool help_one();
     static bool on_worker_thread() noexcept;
+    // The scheduler whose worker the calling thread is, or null.
+    static Scheduler* current() noexcept;
 
 private:
     struct Worker;

@@ -6,16 +6,18 @@
 // spawned is hot in its cache); any other thread steals from the top (FIFO:
 // the oldest, usually largest, piece of work). Elements are pointers.
 //
-// Memory ordering: push writes the slot, then publishes bottom with a
-// release store, so a thief that reads bottom
-// with acquire sees the slot. pop decrements bottom, then a seq_cst fence
-// orders that store before its read of top, pairing with the thief's seq_cst
-// fence between reading top and bottom: both cannot miss each other when one
-// element is left, and the CAS on top (seq_cst) decides who gets it. Growing
-// copies into a new array published with a release store of `array_`; thieves
-// read it with acquire (consume). Old arrays are kept until destruction since a
-// thief may still read from one (they're at most half the size of the next,
-// so this wastes less than the live array).
+// Memory ordering: the paper's proof uses seq_cst fences between pop's store
+// of bottom and its read of top, and between steal's reads of top and bottom;
+// here those accesses are seq_cst operations instead (the same instructions on
+// x86, and ThreadSanitizer understands them, which it does not fences). So
+// pop's decrement of bottom and a thief's read of bottom are ordered against
+// each other's reads of top: when one element is left, owner and thief
+// cannot both miss each other, and the seq_cst CAS on top decides who gets
+// it. push writes the slot, then publishes bottom (seq_cst, so also a
+// release); a thief reads bottom, then the slot. Growing copies into a new
+// array published with a release store of `array_`, read with acquire. Old
+// arrays are kept until destruction since a thief may still read from one
+// (each is half the size of the next, so this wastes less than the live one).
 #pragma once
 
 #include <atomic>
@@ -46,18 +48,18 @@ public:
         Array* array = array_.load(std::memory_order_relaxed);
         if (b - t > static_cast<std::int64_t>(array->capacity) - 1) array = grow(array, t, b);
         array->put(b, item);
-        // A release store (not the paper's fence + relaxed store): the same
-        // code on x86 and ARM's stlr, and visible to ThreadSanitizer.
-        bottom_.store(b + 1, std::memory_order_release);
+        // seq_cst rather than the paper's release fence + relaxed store: it
+        // publishes the slot (a release), and the scheduler's eventcount
+        // needs the push ordered before its read of the sleeper count.
+        bottom_.store(b + 1, std::memory_order_seq_cst);
     }
 
     // Owner only. Null when empty.
     T pop() {
         const std::int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
         Array* array = array_.load(std::memory_order_relaxed);
-        bottom_.store(b, std::memory_order_relaxed);
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        std::int64_t t = top_.load(std::memory_order_relaxed);
+        bottom_.store(b, std::memory_order_seq_cst);
+        std::int64_t t = top_.load(std::memory_order_seq_cst);
         if (t > b) {  // empty
             bottom_.store(b + 1, std::memory_order_relaxed);
             return nullptr;
@@ -74,9 +76,8 @@ public:
 
     // Any thread. Null when empty or when it lost a race (callers retry elsewhere).
     T steal() {
-        std::int64_t t = top_.load(std::memory_order_acquire);
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        const std::int64_t b = bottom_.load(std::memory_order_acquire);
+        std::int64_t t = top_.load(std::memory_order_seq_cst);
+        const std::int64_t b = bottom_.load(std::memory_order_seq_cst);
         if (t >= b) return nullptr;
         Array* array = array_.load(std::memory_order_acquire);
         T item = array->get(t);
@@ -86,9 +87,12 @@ public:
         return item;
     }
 
+    // Any thread. seq_cst loads: the scheduler's parking protocol (a worker
+    // about to sleep re-checks the queues after announcing itself) needs
+    // them; a relaxed load could be satisfied before that announcement.
     bool empty() const {
-        const std::int64_t b = bottom_.load(std::memory_order_relaxed);
-        const std::int64_t t = top_.load(std::memory_order_relaxed);
+        const std::int64_t b = bottom_.load(std::memory_order_seq_cst);
+        const std::int64_t t = top_.load(std::memory_order_seq_cst);
         return b <= t;
     }
 

@@ -19,9 +19,11 @@
 //  * For executor writers: set_running_or_notify_cancel(), set_result(...),
 //    set_exception(...) (InvalidStateError when already done or cancelled).
 //
-// Beyond Python: result() called from a worker of a concur executor runs
-// other queued tasks of that executor while it waits, so nested
-// submit-and-wait cannot deadlock the pool.
+// Beyond Python: result() without a timeout, called from a worker of a concur
+// executor for a task of that executor that has not started yet, runs the
+// task itself, so nested submit-and-wait cannot deadlock the pool. (It runs
+// nothing else meanwhile: an unrelated task started on top of the waiting one
+// could wait for it, a deadlock Python does not have.)
 //
 // Difference: wait() and as_completed() count a cancelled future as done as
 // soon as it is cancelled (Python's docs say so; CPython only notices when
@@ -51,8 +53,9 @@
 #include <concur/futures/detail/future_state.hpp>
 
 namespace concur::detail {
-// Blocks until `state` is done or the deadline passes; a worker thread of a
-// concur scheduler runs queued tasks meanwhile. Returns state->done().
+// Blocks until `state` is done or the deadline passes; without a deadline, a
+// worker of a concur scheduler first runs `state` itself if it is a task of
+// that scheduler that has not started. Returns state->done().
 bool wait_for_future(FutureStateBase* state, const Deadline* deadline);
 }  // namespace concur::detail
 
@@ -114,11 +117,17 @@ public:
     template <class F>
         requires std::invocable<F&, Future<T>> || std::invocable<F&>
     void add_done_callback(F fn) {
-        state_->add_callback([fn = std::move(fn), self = *this]() mutable {
-            if constexpr (std::invocable<F&, Future<T>>)
-                fn(self);
-            else
+        // The stored callback holds no reference to the state it is stored
+        // in (that cycle would keep a future that never completes alive
+        // forever, where Python's collector frees it): whoever runs it (the
+        // completer, or this call if already done) holds one meanwhile.
+        state_->add_callback([fn = std::move(fn), state = state_]() mutable {
+            if constexpr (std::invocable<F&, Future<T>>) {
+                state->add_ref();
+                fn(Future<T>(state));
+            } else {
                 fn();
+            }
         });
     }
 

@@ -6,8 +6,9 @@
 //
 //  * ThreadPoolExecutor(max_workers = min(32, cpu_count + 4),
 //    thread_name_prefix = "ThreadPoolExecutor-N", initializer, initargs...):
-//    ValueError if max_workers is 0. Worker threads are started lazily, one per
-//    submit while none is idle, named "<prefix>_<i>".
+//    ValueError if max_workers is 0. Worker threads are started lazily, named
+//    "<prefix>_<i>": a submit starts one unless an idle worker is free to take
+//    its task (as Python's idle semaphore: one idle worker, one submit).
 //  * submit(fn, args...) -> Future<R>: R is what fn returns. RuntimeError after
 //    shutdown; BrokenThreadPool once a worker's initializer has thrown (every
 //    pending future then fails with BrokenThreadPool too).
@@ -16,14 +17,16 @@
 //    is reached. map_with(MapOptions{timeout, chunksize}, fn, iterables...)
 //    adds Python's keyword arguments (TimeoutError once `timeout` from the
 //    call has passed). Items are grouped into chunks of `chunksize` (at least
-//    N / (4 * workers) when chunksize is 1, since ordering and error
-//    positions are kept exactly, so the grouping cannot be observed).
+//    N / (4 * workers) when chunksize is 1); the calls of one chunk run one
+//    after another. Order and the position of an exception are kept exactly;
+//    the grouping shows only if calls wait on each other, which Python's docs
+//    do not promise to allow either ("several calls may be made concurrently").
 //  * shutdown(wait = true, cancel_futures = false); the destructor calls
 //    shutdown(true).
 //
-// Beyond Python: a task that waits on a future of its own pool runs other
-// queued tasks meanwhile (nested submit-and-wait never deadlocks), and
-// worker_count() / queued() report the pool's state.
+// Beyond Python: a task that waits (result() without a timeout) for a task of
+// its own pool that has not started runs it itself, so nested submit-and-wait
+// never deadlocks; and worker_count() / queued() report the pool's state.
 //
 // Thread-safety: every member may be called from any thread.
 //
@@ -69,8 +72,9 @@ std::size_t default_max_workers() noexcept;
 std::string next_executor_prefix();
 
 // map()'s copy of one input. Python reads the iterables eagerly in the
-// calling thread; so does this, into a vector, except for std::views::iota,
-// which is kept as the view it is (its elements are computed, not stored).
+// calling thread, zipping them until the shortest ends; so does this, into a
+// vector, except for std::views::iota (bounded or not), which is kept as the
+// view it is: its elements are computed, not stored.
 template <class V>
 struct IsIota : std::false_type {};
 template <class W, class B>
@@ -83,23 +87,54 @@ template <class R>
 using Captured = std::conditional_t<kKeepAsView<R>, std::remove_cvref_t<R>,
                                     std::vector<std::ranges::range_value_t<R>>>;
 
+// How many items `range` contributes to the zip: its size if known, else
+// "unbounded" (the other inputs decide).
 template <class R>
-Captured<R> capture(R&& range) {
+std::size_t known_size(const R& range) {
+    if constexpr (std::ranges::sized_range<const R>)
+        return static_cast<std::size_t>(std::ranges::size(range));
+    else
+        return static_cast<std::size_t>(-1);
+}
+
+// Copies at most `limit` items of `range`.
+template <class R>
+Captured<R> capture(R&& range, std::size_t limit) {
     if constexpr (kKeepAsView<R>) {
         return std::forward<R>(range);
     } else {
         Captured<R> copy;
-        if constexpr (std::ranges::sized_range<R>) copy.reserve(std::ranges::size(range));
-        for (auto&& value : range) copy.push_back(value);
+        if constexpr (std::ranges::sized_range<R>)
+            copy.reserve(std::min(limit, static_cast<std::size_t>(std::ranges::size(range))));
+        for (auto&& value : range) {
+            if (copy.size() == limit) break;
+            copy.push_back(value);
+        }
         return copy;
     }
+}
+
+template <class C>
+std::size_t captured_size(const C& captured) {
+    return known_size(captured);
 }
 
 // A chunk of map() results: the values up to the first exception, then that
 // exception, so that it surfaces exactly at its item (as Python's generator).
 template <class R>
 struct MapChunk {
-    std::vector<R> values;
+    // std::vector<bool> has no bool&: keep each value in a box.
+    struct Box {
+        R value;
+    };
+    using Slot = std::conditional_t<std::is_same_v<R, bool>, Box, R>;
+    static R& get(Slot& slot) {
+        if constexpr (std::is_same_v<R, bool>)
+            return slot.value;
+        else
+            return slot;
+    }
+    std::vector<Slot> values;
     std::exception_ptr error;
 };
 
@@ -119,7 +154,7 @@ public:
         using iterator_concept = std::input_iterator_tag;
 
         iterator() = default;
-        reference operator*() const { return cached_->values[item_]; }
+        reference operator*() const { return MapChunk<R>::get(cached_->values[item_]); }
         iterator& operator++() {
             ++item_;
             settle();
@@ -210,10 +245,13 @@ public:
     auto submit(F&& fn, Args&&... args)
         -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
         using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
+        // The call runs at most once: fn and its arguments are passed as
+        // rvalues, as the constraint above checks (move-only arguments work).
         auto call = [fn = std::decay_t<F>(std::forward<F>(fn)),
                      bound = std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...)]() mutable
-            -> R { return std::apply(fn, bound); };
-        auto* task = new concur::detail::TaskFuture<R, decltype(call)>(std::move(call));
+            -> R { return std::apply(std::move(fn), std::move(bound)); };
+        auto* task =
+            new concur::detail::TaskFuture<R, decltype(call)>(std::move(call), scheduler_.get());
         Future<R> future(task);  // adopts the handle's reference
         try {
             scheduler_->submit(task);
@@ -242,11 +280,13 @@ public:
         // Python takes its arguments at the call: copy each input (a cheap
         // view such as std::views::iota is copied as a view), then zip them,
         // shortest first.
+        const std::size_t limit = std::min({detail::known_size(inputs)...});
         auto args = std::make_shared<std::tuple<detail::Captured<Ranges>...>>(
-            detail::capture(std::forward<Ranges>(inputs))...);
+            detail::capture(std::forward<Ranges>(inputs), limit)...);
         const std::size_t n = std::apply(
-            [](const auto&... r) { return std::min({static_cast<std::size_t>(std::ranges::size(r))...}); },
-            *args);
+            [](const auto&... r) { return std::min({detail::captured_size(r)...}); }, *args);
+        if (n == static_cast<std::size_t>(-1))
+            throw ValueError("map() needs at least one input of finite length");
         std::size_t chunk = std::max<std::size_t>(1, options.chunksize);
         if (options.chunksize <= 1)
             chunk = std::max<std::size_t>(1, n / (4 * scheduler_->max_workers()));
@@ -260,12 +300,12 @@ public:
                 out.values.reserve(end - begin);
                 try {
                     for (std::size_t i = begin; i < end; ++i)
-                        out.values.push_back(std::apply(
+                        out.values.push_back(typename detail::MapChunk<R>::Slot{std::apply(
                             [&](auto&... r) {
                                 return (*shared_fn)(
                                     std::ranges::begin(r)[static_cast<std::ptrdiff_t>(i)]...);
                             },
-                            *args));
+                            *args)});
                 } catch (...) {
                     out.error = std::current_exception();
                 }

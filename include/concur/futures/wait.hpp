@@ -14,7 +14,8 @@
 //
 // A cancelled future counts as completed. Both work for futures of any
 // executor or made by hand, and may be called from any thread; a worker of a
-// concur pool blocks here without helping (use result() to help).
+// concur pool just blocks here (result() would run a task of its own pool
+// that has not started yet itself).
 //
 // Example:
 //

@@ -27,10 +27,12 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include <concur/detail/deadline.hpp>
+#include <concur/detail/demangle.hpp>
 #include <concur/exceptions.hpp>
 
 namespace concur::detail {
@@ -104,6 +106,8 @@ public:
 
 protected:
     virtual ~FutureStateBase() { delete listeners_.load(std::memory_order_acquire); }
+    // For repr(): the demangled result type ("int", "void").
+    virtual std::string result_type_name() const = 0;
     virtual void destroy() noexcept { delete this; }
 
     // Claims the right to complete: false if done or cancelled.
@@ -187,6 +191,13 @@ protected:
             store_exception(std::current_exception());
         }
         end_completion();
+    }
+
+    std::string result_type_name() const override {
+        if constexpr (std::is_void_v<T>)
+            return "None";
+        else
+            return demangle(typeid(T).name());
     }
 
 private:
