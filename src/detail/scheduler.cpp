@@ -105,15 +105,19 @@ Scheduler* Scheduler::current() noexcept { return current_scheduler; }
 SchedulerTask* Scheduler::take_from_injection(Worker& self) {
     if (!injection_.try_lock()) return nullptr;
     SchedulerTask* first = static_cast<SchedulerTask*>(injection_.pop());
+    std::size_t moved = 0;
     if (first != nullptr) {
         // Take a batch: the rest go to our deque, where idle workers steal them.
-        for (std::size_t i = 1; i < kInjectionBatch; ++i) {
+        for (; moved + 1 < kInjectionBatch; ++moved) {
             InjectionNode* node = injection_.pop();
             if (node == nullptr) break;
             self.deque.push(static_cast<SchedulerTask*>(node));
         }
     }
     injection_.unlock();
+    // The batch is new stealable work: a parked worker may have looked at our
+    // deque before it was filled, so wake one (the pushes were seq_cst).
+    if (moved > 0) work_.notify_one();
     return first;
 }
 
