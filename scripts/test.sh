@@ -26,7 +26,7 @@ for arg in "$@"; do
     esac
 done
 
-unit_labels='threading|queue'
+unit_labels='threading|queue|futures'
 total_start=$SECONDS
 summary=()
 current_phase=""

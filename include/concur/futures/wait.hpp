@@ -112,8 +112,11 @@ auto wait(const Range& fs, std::optional<std::chrono::nanoseconds> timeout,
     using F = std::ranges::range_value_t<Range>;
     using T = typename F::value_type;
     std::vector<F> all = detail::unique_futures(fs);
-    const std::optional<concur::detail::Deadline> deadline =
-        timeout ? std::optional(concur::detail::deadline_after(*timeout)) : std::nullopt;
+    // (A plain time point and a flag: GCC 12 warns "maybe uninitialized" about
+    // a std::optional<Deadline> read below.)
+    const bool timed = timeout.has_value();
+    const concur::detail::Deadline deadline =
+        timed ? concur::detail::deadline_after(*timeout) : concur::detail::Deadline::max();
 
     auto is_failure = [](const F& f) {
         return f.done() && !f.cancelled() && f.state()->stored_exception() != nullptr;
@@ -126,10 +129,13 @@ auto wait(const Range& fs, std::optional<std::chrono::nanoseconds> timeout,
 
     std::size_t done_now = 0;
     bool failed_now = false;
+    std::vector<const F*> to_watch;  // not done at the scan: the waiter counts these
     for (const F& f : all) {
         if (f.done()) {
             ++done_now;
             failed_now = failed_now || is_failure(f);
+        } else {
+            to_watch.push_back(&f);
         }
     }
     if ((return_when == FIRST_COMPLETED && done_now > 0) ||
@@ -142,17 +148,17 @@ auto wait(const Range& fs, std::optional<std::chrono::nanoseconds> timeout,
                                                        : Mode::all_completed;
     detail::Waiter waiter(mode, all.size() - done_now);
     std::vector<F> installed;
-    for (const F& f : all) {
-        if (f.done()) continue;
-        if (f.state()->add_waiter(&waiter)) {
-            installed.push_back(f);
+    for (const F* f : to_watch) {
+        if (f->state()->add_waiter(&waiter)) {
+            installed.push_back(*f);
         } else {
-            // Finished between the scan and now: count it as the waiter would.
-            waiter.on_done(f.state());
+            // Finished between the scan and now: count it as the waiter would
+            // (skipping it would leave the waiter one completion short).
+            waiter.on_done(f->state());
         }
     }
-    if (deadline) {
-        waiter.event.wait(*deadline - concur::detail::Clock::now());
+    if (timed) {
+        waiter.event.wait(deadline - concur::detail::Clock::now());
     } else {
         waiter.event.wait();
     }

@@ -1,0 +1,187 @@
+// Helpers shared by the futures unit tests (not a test file itself: only
+// *_test.cpp files are compiled into concur_futures_tests).
+//
+// Timing rules of this suite: a timed wait of T is only checked against a
+// lower bound slightly below T and a loose upper bound (kSlow), so a slow or
+// loaded machine (sanitizers, 2 shared cores) never makes a test fail.
+// Orderings are forced with events and data dependencies, never with sleeps
+// alone; waiting for another thread to reach a state is done by polling with
+// a generous deadline (kPatience).
+#pragma once
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <concur/futures.hpp>
+#include <concur/threading.hpp>
+
+namespace futures_test {
+
+namespace futures = concur::futures;
+namespace threading = concur::threading;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+// How long a test is prepared to wait for something that should happen.
+inline constexpr auto kPatience = std::chrono::seconds(10);
+// An upper bound that only an insane delay could exceed.
+inline constexpr auto kSlow = std::chrono::seconds(5);
+// Lower bounds of timed waits allow for clock granularity.
+inline constexpr auto kClockSlack = std::chrono::milliseconds(5);
+
+class Stopwatch {
+  public:
+    Stopwatch() : start_(Clock::now()) {}
+    Clock::duration elapsed() const { return Clock::now() - start_; }
+
+  private:
+    Clock::time_point start_;
+};
+
+// Polls `predicate` until it holds or `patience` passes; returns its last value.
+inline bool eventually(const std::function<bool()>& predicate,
+                       Clock::duration patience = kPatience) {
+    const auto deadline = Clock::now() + patience;
+    while (!predicate()) {
+        if (Clock::now() >= deadline) return predicate();
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// The number of the system call the thread `native_id` is blocked in
+// ("running" if none, "" if /proc cannot tell).
+inline std::string current_syscall(std::uint64_t native_id) {
+    std::ifstream file("/proc/self/task/" + std::to_string(native_id) + "/syscall");
+    std::string line;
+    if (!file || !std::getline(file, line)) return {};
+    return line.substr(0, line.find(' '));
+}
+
+// Waits until the thread `native_id` sleeps in futex(2) (where concur parks
+// idle workers) and stays there for a moment. Falls back to a delay if /proc
+// cannot tell.
+inline bool wait_until_parked(std::uint64_t native_id) {
+    const std::string futex = std::to_string(SYS_futex);
+    if (current_syscall(native_id).empty()) {
+        std::this_thread::sleep_for(300ms);
+        return true;
+    }
+    const auto deadline = Clock::now() + kPatience;
+    int stable = 0;
+    while (Clock::now() < deadline) {
+        stable = current_syscall(native_id) == futex ? stable + 1 : 0;
+        if (stable >= 5) return true;
+        std::this_thread::sleep_for(2ms);
+    }
+    return false;
+}
+
+// Records what reaches threading::excepthook for the scope of a test (and
+// keeps it off stderr); restores the previous hook afterwards.
+class HookRecorder {
+  public:
+    struct Report {
+        std::string type;
+        std::string message;
+        std::string thread;  // "" if the report names no thread
+    };
+
+    HookRecorder() : saved_(threading::excepthook.get()) {
+        threading::excepthook = [this](const threading::ExceptHookArgs& args) {
+            std::lock_guard lock(mutex_);
+            reports_.push_back(
+                {args.exc_type, args.message(), args.thread ? args.thread->name() : std::string()});
+        };
+    }
+    ~HookRecorder() { threading::excepthook = saved_; }
+    HookRecorder(const HookRecorder&) = delete;
+    HookRecorder& operator=(const HookRecorder&) = delete;
+
+    std::vector<Report> reports() const {
+        std::lock_guard lock(mutex_);
+        return reports_;
+    }
+
+  private:
+    threading::ExceptHook::Function saved_;
+    mutable std::mutex mutex_;
+    std::vector<Report> reports_;
+};
+
+// CPython's util.create_future(state=...): futures in each state, made by hand.
+template <class T = int>
+futures::Future<T> pending_future() {
+    return futures::Future<T>();
+}
+template <class T = int>
+futures::Future<T> running_future() {
+    futures::Future<T> f;
+    f.set_running_or_notify_cancel();
+    return f;
+}
+template <class T = int>
+futures::Future<T> cancelled_future() {
+    futures::Future<T> f;
+    f.cancel();
+    return f;
+}
+template <class T = int>
+futures::Future<T> cancelled_and_notified_future() {
+    futures::Future<T> f;
+    f.cancel();
+    f.set_running_or_notify_cancel();
+    return f;
+}
+inline futures::Future<int> successful_future(int value = 42) {
+    futures::Future<int> f;
+    f.set_result(value);
+    return f;
+}
+
+// Python's OSError, for EXCEPTION_FUTURE.
+class OSError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+template <class T = int>
+futures::Future<T> exception_future() {
+    futures::Future<T> f;
+    f.set_exception(std::make_exception_ptr(OSError("OSError")));
+    return f;
+}
+
+// Python's ZeroDivisionError, for the divmod tests.
+class ZeroDivisionError : public std::domain_error {
+  public:
+    ZeroDivisionError() : std::domain_error("integer division or modulo by zero") {}
+};
+
+inline std::pair<int, int> divmod(int a, int b) {
+    if (b == 0) throw ZeroDivisionError();
+    return {a / b, a % b};
+}
+
+inline int mul(int x, int y) {
+    return x * y;
+}
+
+}  // namespace futures_test
