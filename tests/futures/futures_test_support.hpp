@@ -9,6 +9,8 @@
 // a generous deadline (kPatience).
 #pragma once
 
+#include "../support/parking.hpp"
+
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -32,6 +34,9 @@ namespace futures = concur::futures;
 namespace threading = concur::threading;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using concur_test_support::current_syscall;
+using concur_test_support::Stopwatch;
+using concur_test_support::wait_until_parked;
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 inline constexpr bool kSanitized = true;
@@ -46,15 +51,6 @@ inline constexpr auto kSlow = std::chrono::seconds(5);
 // Lower bounds of timed waits allow for clock granularity.
 inline constexpr auto kClockSlack = std::chrono::milliseconds(5);
 
-class Stopwatch {
-  public:
-    Stopwatch() : start_(Clock::now()) {}
-    Clock::duration elapsed() const { return Clock::now() - start_; }
-
-  private:
-    Clock::time_point start_;
-};
-
 // Polls `predicate` until it holds or `patience` passes; returns its last value.
 inline bool eventually(const std::function<bool()>& predicate,
                        Clock::duration patience = kPatience) {
@@ -66,33 +62,6 @@ inline bool eventually(const std::function<bool()>& predicate,
     return true;
 }
 
-// The number of the system call the thread `native_id` is blocked in
-// ("running" if none, "" if /proc cannot tell).
-inline std::string current_syscall(std::uint64_t native_id) {
-    std::ifstream file("/proc/self/task/" + std::to_string(native_id) + "/syscall");
-    std::string line;
-    if (!file || !std::getline(file, line)) return {};
-    return line.substr(0, line.find(' '));
-}
-
-// Waits until the thread `native_id` sleeps in futex(2) (where concur parks
-// idle workers) and stays there for a moment. Falls back to a delay if /proc
-// cannot tell.
-inline bool wait_until_parked(std::uint64_t native_id) {
-    const std::string futex = std::to_string(SYS_futex);
-    if (current_syscall(native_id).empty()) {
-        std::this_thread::sleep_for(300ms);
-        return true;
-    }
-    const auto deadline = Clock::now() + kPatience;
-    int stable = 0;
-    while (Clock::now() < deadline) {
-        stable = current_syscall(native_id) == futex ? stable + 1 : 0;
-        if (stable >= 5) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return false;
-}
 
 // Records what reaches threading::excepthook for the scope of a test (and
 // keeps it off stderr); restores the previous hook afterwards.

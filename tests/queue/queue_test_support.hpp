@@ -16,6 +16,8 @@
 // forces Queue<T> onto its locked implementation whatever the maxsize.
 #pragma once
 
+#include "../support/parking.hpp"
+
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -59,6 +61,7 @@ namespace concur_queue_test {
 namespace queue = concur::queue;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using concur_test_support::Stopwatch;
 
 // Divides the item counts of the concurrency tests: TSan runs them ~10x
 // slower, ASan ~2x.
@@ -82,15 +85,6 @@ inline constexpr auto kSlow = std::chrono::seconds(5);
 // needed; 1 ms covers rounding of the duration conversions).
 inline constexpr auto kTimeout = std::chrono::milliseconds(80);
 inline constexpr auto kRounding = std::chrono::milliseconds(1);
-
-class Stopwatch {
-  public:
-    Stopwatch() : start_(Clock::now()) {}
-    Clock::duration elapsed() const { return Clock::now() - start_; }
-
-  private:
-    Clock::time_point start_;
-};
 
 inline double ms(Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();

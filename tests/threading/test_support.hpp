@@ -8,6 +8,8 @@
 // with a generous deadline (kPatience), never by a fixed sleep.
 #pragma once
 
+#include "../support/parking.hpp"
+
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,21 +29,14 @@ namespace concur_test {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using concur_test_support::current_syscall;
+using concur_test_support::Stopwatch;
+using concur_test_support::wait_until_parked;
 
 // How long a test is prepared to wait for something that should happen.
 inline constexpr auto kPatience = std::chrono::seconds(10);
 // An upper bound that only an insane delay could exceed.
 inline constexpr auto kSlow = std::chrono::seconds(5);
-
-class Stopwatch {
-  public:
-    Stopwatch() : start_(Clock::now()) {}
-    Clock::duration elapsed() const { return Clock::now() - start_; }
-    void restart() { start_ = Clock::now(); }
-
-  private:
-    Clock::time_point start_;
-};
 
 // Polls `predicate` until it holds or `patience` passes; returns its last value.
 inline bool eventually(const std::function<bool()>& predicate,
@@ -74,35 +69,6 @@ inline bool is_default_name(std::string_view name, std::string_view suffix = {})
     return name.substr(std::string_view("Thread-").size() + digits) == suffix;
 }
 
-// The first line of /proc/self/task/<tid>/syscall: the number of the system
-// call the thread is blocked in ("running" if it is not in one), or "" if
-// the file cannot be read.
-inline std::string current_syscall(std::uint64_t native_id) {
-    std::ifstream file("/proc/self/task/" + std::to_string(native_id) + "/syscall");
-    std::string line;
-    if (!file || !std::getline(file, line)) return {};
-    return line.substr(0, line.find(' '));
-}
-
-// Waits until the thread `native_id` sleeps in futex(2) (which is where every
-// concur primitive parks), and stays there for a moment. Used where a test
-// needs a thread to be *inside* a blocking call, e.g. Event's set()-then-
-// clear(). Falls back to a plain delay if /proc cannot tell.
-inline bool wait_until_parked(std::uint64_t native_id) {
-    const std::string futex = std::to_string(SYS_futex);
-    if (current_syscall(native_id).empty()) {
-        std::this_thread::sleep_for(200ms);
-        return true;
-    }
-    const auto deadline = Clock::now() + kPatience;
-    int stable = 0;
-    while (Clock::now() < deadline) {
-        stable = current_syscall(native_id) == futex ? stable + 1 : 0;
-        if (stable >= 5) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return false;
-}
 
 // Waits until the kernel thread `native_id` of this process is gone.
 inline bool wait_until_thread_exits(std::uint64_t native_id) {
