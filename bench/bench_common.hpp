@@ -1,7 +1,8 @@
-// bench/bench_common.hpp -- the anchors' harness conventions for concur's
-// benchmarks (../shared/anchors/cpu/WORKLOADS.md): `<binary> <system> <n>
-// [reps]`, one OS process per system, median of the repetitions, output lines
-// `workload system metric value unit`, repetitions and checksums as # lines.
+// bench/bench_common.hpp -- the harness conventions shared by every C++
+// benchmark binary in bench/ (concur's and the peers'; see bench/README.md):
+// `<binary> <system> <n> [reps]`, one OS process per system, median of the
+// repetitions, output lines `workload system metric value unit`, repetitions
+// and checksums as # lines.
 #pragma once
 
 #include <algorithm>
@@ -26,8 +27,8 @@ inline double median(std::vector<double> values) {
     return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-inline void emit(const char* workload, const std::string& system, const char* metric,
-                 double value, const char* unit) {
+inline void emit(const char* workload, const std::string& system, const char* metric, double value,
+                 const char* unit) {
     std::printf("%s %s %s %.6g %s\n", workload, system.c_str(), metric, value, unit);
     std::fflush(stdout);
 }

@@ -1,107 +1,368 @@
 #!/usr/bin/env bash
-# Runs concur's benchmarks side by side with the anchors' systems, in one run
-# on this machine, and prints the anchors' lines plus ratios.
+# Builds and runs the benchmarks W1, W2, W3, W7 (bench/README.md) for concur and
+# for every peer system built here, one OS process per system, one after
+# another, and prints the measurements, the ratios concur / peer of this run
+# and the targets.
 #
-#   bench/run.sh [--quick] [W3]
+#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W7]
 #
-# Sizes follow ../shared/anchors/cpu/run.sh: W3_N (default 10,000,000, quick
-# 1,000,000), REPS (default 3). The anchors' own binary (moodycamel, oneTBB,
-# Boost) is built from ../shared/anchors/cpu into build/anchors when its
-# Debian packages are present; otherwise only concur and the naive baseline run.
+#   --quick      every size / 10 (a smoke check, not a measurement)
+#   --no-python  skip the Python systems (py-*)
+#   --plot       then draw docs/bench/w1.svg, w2.svg, w3.svg with bench/plot.py
+#   --anchors    also build and run an external reference harness (ANCHORS_DIR,
+#                a Makefile building w1_seed_pool w2_tiny_tasks w3_queue), when
+#                that directory exists, as a cross-check of the peers (anchor:* rows)
+#   W1 W2 W3 W7  the workloads to run (default: all)
+#
+# Environment (sizes are the full ones; --quick divides them by 10):
+#   BUILD_DIR   build tree (default build/release, configured with
+#               `cmake --preset release`; another directory without a cache is
+#               configured as a Release build with benchmarks only)
+#   REPS        timed repetitions per system, median reported (default 5)
+#   SETTLE      seconds of rest before each block (default 3)
+#   W1_N, W1_N_BIG        W1 sizes (100,000 and 1,000,000; Python at W1_N only)
+#   W2_N        W2 C++ pools (1,000,000); W2_N_PY Python (100,000);
+#               W2_N_ASYNC std::async, a thread per task (10,000)
+#   W3_N        W3 C++ queues (10,000,000); W3_N_PY Python (1,000,000)
+#   W7_N        W7 processes per repetition (1,000); W7_N_SLOW for spawn and
+#               Python's forkserver and spawn (100)
+#   PY          Python interpreter (default /usr/bin/python3, stdlib only)
+#   TMO         timeout per system in seconds (default 600)
+#   JOBS        build jobs (default 2)
+#
+# Output: lines `workload system metric value unit`, comments (repetitions,
+# checksums, ratios, targets) as `#` lines; a copy goes to
+# $BUILD_DIR/bench/run-<tag>.txt (tag: full or quick, plus the workloads when
+# not all three are run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-quick=0
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+
+quick=0 python=1 plot=0 anchors=0
 want=()
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
-        W1|W2|W3) want+=("$arg") ;;
-        *) echo "usage: bench/run.sh [--quick] [W1] [W2] [W3]" >&2; exit 2 ;;
+        --no-python) python=0 ;;
+        --plot) plot=1 ;;
+        --anchors) anchors=1 ;;
+        W1 | W2 | W3 | W7) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
+        -h | --help) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
     esac
 done
-[ ${#want[@]} -eq 0 ] && want=(W1 W2 W3)
-div=1; [ $quick -eq 1 ] && div=10
-REPS=${REPS:-3}
-W1_N=$(( ${W1_N:-100000} / div ))
-W1_N_BIG=$(( ${W1_N_BIG:-1000000} / div ))
-W2_N=$(( ${W2_N:-1000000} / div ))
-W3_N=$(( ${W3_N:-10000000} / div ))
+wants() { [ ${#want[@]} -eq 0 ] || [[ " ${want[*]} " == *" $1 "* ]]; }
+selected=()
+for w in W1 W2 W3 W7; do wants $w && selected+=("$w"); done
+want=("${selected[@]}")
 
-cmake --preset release >/dev/null
-cmake --build --preset release --target concur_w1_seed_pool concur_w2_tiny_tasks concur_w3_queue >&2
+div=1 mode=full
+[ $quick -eq 1 ] && div=10 mode=quick
+REPS=${REPS:-5}
+W1_N=$((${W1_N:-100000} / div))
+W1_N_BIG=$((${W1_N_BIG:-1000000} / div))
+W2_N=$((${W2_N:-1000000} / div))
+W2_N_PY=$((${W2_N_PY:-100000} / div))
+W2_N_ASYNC=$((${W2_N_ASYNC:-10000} / div))
+W3_N=$((${W3_N:-10000000} / div))
+W3_N_PY=$((${W3_N_PY:-1000000} / div))
+W7_N=$((${W7_N:-1000} / div))
+W7_N_SLOW=$((${W7_N_SLOW:-100} / div))
+PY=${PY:-/usr/bin/python3}
+TMO=${TMO:-600}
+BUILD_DIR=${BUILD_DIR:-build/release}
+BUILD_DIR=${BUILD_DIR%/}
+BIN=$BUILD_DIR/bench
 
-anchors=../shared/anchors/cpu
-anchor_bins=()
-if [ -f "$anchors/Makefile" ]; then
-    mkdir -p build/anchors
-    for b in w1_seed_pool w2_tiny_tasks w3_queue; do
-        if make -s -C "$anchors" BUILD="$PWD/build/anchors" "$PWD/build/anchors/$b" >&2; then
-            anchor_bins+=("$b")
-        else
-            echo "# anchors' $b not built (missing Debian packages? scripts/install-deps.sh)" >&2
-        fi
-    done
+# ---- build -------------------------------------------------------------------
+configure_log=$(mktemp)
+tmp_files=("$configure_log")
+cleanup() { rm -f "${tmp_files[@]}"; }
+trap cleanup EXIT
+BUILD_DIR=${BUILD_DIR#./}
+if [ "$BUILD_DIR" = build/release ]; then
+    cmake --preset release >"$configure_log" 2>&1 || { cat "$configure_log" >&2; exit 1; }
+elif [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    cmake -S . -B "$BUILD_DIR" >"$configure_log" 2>&1 || { cat "$configure_log" >&2; exit 1; }
+else
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONCUR_BUILD_BENCHMARKS=ON \
+        -DCONCUR_BUILD_TESTS=OFF -DCONCUR_BUILD_EXAMPLES=OFF -DCONCUR_BUILD_APPS=OFF \
+        >"$configure_log" 2>&1 || { cat "$configure_log" >&2; exit 1; }
 fi
-have_anchor() { [[ " ${anchor_bins[*]} " == *" $1 "* ]]; }
+cmake --build "$BUILD_DIR" --target concur_bench_workloads -j "${JOBS:-2}" >&2
 
-log=$(mktemp)
-run() { "$@" | tee -a "$log"; }
-# Lines of the current block only, for its ratios.
-block_start() { block_from=$(wc -l < "$log"); }
-block() { tail -n +"$((block_from + 1))" "$log"; }
-
-for w in "${want[@]}"; do
-    case "$w" in
-    W1)
-        for n in "$W1_N" "$W1_N_BIG"; do
-            echo "# W1 n=$n reps=$REPS ($(nproc) cores, $(date -u +%FT%TZ))"
-            block_start
-            run build/release/bench/concur_w1_seed_pool concur-ThreadPoolExecutor-map "$n" "$REPS"
-            if have_anchor w1_seed_pool; then
-                for s in cpp-serial cpp-omp-static cpp-tbb-parallel_for; do
-                    run build/anchors/w1_seed_pool "$s" "$n" "$REPS"
-                done
-            fi
-            awk -v n="$n" '$1=="W1" && $3=="wall" { v[$2] = $4 }
-                 END { c = v["concur-ThreadPoolExecutor-map"]; if (c == "") exit
-                       for (s in v) if (s != "concur-ThreadPoolExecutor-map")
-                         printf "# W1 n=%s concur/%s wall ratio = %.2f (<= 1.1 is the target vs omp)\n", n, s, c / v[s] }' <(block) | sort
+anchor_dir=${ANCHORS_DIR:-../shared/anchors/cpu}  # the project's own checkout layout
+case "$BUILD_DIR" in
+    /*) anchor_bin=$BUILD_DIR/anchors ;;
+    *) anchor_bin=$PWD/$BUILD_DIR/anchors ;;
+esac
+if [ $anchors -eq 1 ]; then
+    if [ -f "$anchor_dir/Makefile" ]; then
+        mkdir -p "$anchor_bin"
+        for b in w1_seed_pool w2_tiny_tasks w3_queue; do
+            make -s -C "$anchor_dir" BUILD="$anchor_bin" "$anchor_bin/$b" >&2 ||
+                echo "bench/run.sh: the anchors' $b did not build" >&2
         done
-        ;;
-    W2)
-        echo "# W2 n=$W2_N reps=$REPS ($(nproc) cores, $(date -u +%FT%TZ))"
-        block_start
-        run build/release/bench/concur_w2_tiny_tasks concur-ThreadPoolExecutor "$W2_N" "$REPS"
-        if have_anchor w2_tiny_tasks; then
-            for s in cpp-tbb-task_group cpp-tbb-task_group-future cpp-asio-thread_pool-promise cpp-naive-mutex-cv-pool; do
-                run build/anchors/w2_tiny_tasks "$s" "$W2_N" "$REPS"
+    else
+        echo "bench/run.sh: --anchors: $anchor_dir not found, no cross-check" >&2
+        anchors=0
+    fi
+fi
+
+tag=$mode
+[ ${#want[@]} -lt 3 ] && tag=$mode-$(IFS=-; echo "${want[*]}")
+mkdir -p "$BIN"
+raw=$BIN/run-$tag.txt
+
+# ---- running -------------------------------------------------------------------
+block=$(mktemp) targets=$(mktemp)
+tmp_files+=("$block" "$targets")
+
+# CPU time that processes other than this run used during a block (other jobs
+# on a shared machine): busy ticks of the machine minus this run's children.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+own_ticks() { awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$main_pid/stat"; }
+hz=$(getconf CLK_TCK)
+
+block_start() {
+    # Let the previous block's processes finish leaving (Python pools'
+    # worker processes exit and the kernel reclaims their memory).
+    sleep "${SETTLE:-3}"
+    echo "# ==== $* reps=$REPS ($(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+    : >"$block"
+    block_t0=$(date +%s.%N) block_busy=$(busy_ticks) block_own=$(own_ticks)
+}
+block_end() {
+    awk -v t0="$block_t0" -v t1="$(date +%s.%N)" -v busy=$(($(busy_ticks) - block_busy)) \
+        -v own=$(($(own_ticks) - block_own)) -v hz="$hz" -v what="$*" 'BEGIN {
+            other = (busy - own) / hz; if (other < 0) other = 0
+            printf "# ==== %s took %.1f s; CPU used by other processes meanwhile: %.1f s\n", what, t1 - t0, other }'
+}
+
+# run_system <workload> <program> <system> <n>: runs one system in its own process.
+run_system() {
+    local workload=$1 program=$2 name=$3 n=$4 cmd rc=0
+    case "$program" in
+        *.py)
+            [ $python -eq 1 ] || return 0
+            cmd=("$PY" "bench/$program")
+            ;;
+        anchor:*)
+            cmd=("$anchor_bin/${program#anchor:}")
+            [ -x "${cmd[0]}" ] || return 0
+            ;;
+        *)
+            cmd=("$BIN/$program")
+            if [ ! -x "${cmd[0]}" ]; then
+                echo "# SKIP $workload $name ($program not built: its Debian package is missing, see scripts/install-deps.sh)"
+                return 0
+            fi
+            ;;
+    esac
+    if [[ $program == anchor:* ]]; then
+        timeout "$TMO" "${cmd[@]}" "$name" "$n" "$REPS" 2>&1 |
+            sed -E 's/^(# )?(W[0-9]) ([^ ]+)/\1\2 anchor:\3/' | tee -a "$block" || rc=${PIPESTATUS[0]}
+    else
+        timeout "$TMO" "${cmd[@]}" "$name" "$n" "$REPS" 2>&1 | tee -a "$block" || rc=${PIPESTATUS[0]}
+    fi
+    if [ "$rc" -eq 124 ]; then
+        echo "# FAILED $workload $name n=$n (timeout after $TMO s, see TMO)"
+    elif [ "$rc" -ne 0 ]; then
+        echo "# FAILED $workload $name n=$n (exit status $rc)"
+    fi
+}
+
+# ratios <workload> <metric> <concur system> <label> <shape or ""> [<system> <op> <target>]...
+# prints concur / every other system of the block (W3: of the given shape)
+# and, for each <system> <op> <target>, whether the ratio meets the target
+# (also kept for the summary at the end).
+ratios() {
+    awk -v w="$1" -v metric="$2" -v concur="$3" -v label="$4" -v shape="$5" -v spec="${*:6}" \
+        -v targets="$targets" '
+        !/^#/ && $1 == w && $3 == metric {
+            sys = $2
+            if (shape != "") { if (sys !~ ":" shape "$") next; sub(":" shape "$", "", sys) }
+            if (!(sys in v)) order[++k] = sys
+            v[sys] = $4
+        }
+        function verdict(r, op, target) { return (op == "<=" ? r <= target : r >= target) ? "met" : "MISSED" }
+        END {
+            nt = split(spec, t, " ")
+            for (j = 1; j + 2 <= nt; j += 3) { top[t[j]] = t[j + 1]; tval[t[j]] = t[j + 2] }
+            if (!(concur in v)) {
+                printf "# %s: %s did not run, no ratios\n", label, concur
+                for (s in top)
+                    printf "# TARGET %s: %s / %s %s %s: not measured\n", label, concur, s, top[s], \
+                        tval[s] >> targets
+                exit
+            }
+            printf "# %s: concur / system, %s\n", label, \
+                metric == "throughput" ? "items/s (> 1: concur faster)" : metric " (< 1: concur faster)"
+            for (i = 1; i <= k; ++i) {
+                s = order[i]
+                if (s == concur || s ~ /^anchor:/ || v[s] == 0) continue
+                r = v[concur] / v[s]
+                note = ""
+                if (s in top) {
+                    note = sprintf("   target %s %s: %s", top[s], tval[s], verdict(r, top[s], tval[s]))
+                    printf "# TARGET %s: %s / %s = %.3g (%s %s): %s\n", label, concur, s, r, top[s], \
+                        tval[s], verdict(r, top[s], tval[s]) >> targets
+                }
+                printf "#   %-52s %8.3g%s\n", s, r, note
+            }
+            for (s in top)
+                if (!(s in v))
+                    printf "# TARGET %s: %s / %s %s %s: not measured (%s did not run)\n", label, \
+                        concur, s, top[s], tval[s], s >> targets
+            for (i = 1; i <= k; ++i) {
+                s = order[i]
+                if (s !~ /^anchor:/) continue
+                a = substr(s, 8)
+                if ((a in v) && v[s] != 0) printf "#   cross-check %s: bench/ / anchors = %.3g\n", a, v[a] / v[s]
+            }
+        }' "$block"
+}
+
+# absolute <workload> <metric> <system> <label> <op> <target> <unit>
+absolute() {
+    awk -v w="$1" -v metric="$2" -v sys="$3" -v label="$4" -v op="$5" -v target="$6" \
+        -v unit="$7" -v targets="$targets" '
+        !/^#/ && $1 == w && $2 == sys && $3 == metric { v = $4; seen = 1 }
+        END {
+            if (!seen) { printf "# TARGET %s: %s %s %s %s: not measured\n", label, sys, op, target, unit >> targets; exit }
+            met = op == "<=" ? v <= target : v >= target
+            printf "# TARGET %s: %s = %.4g %s (%s %s %s): %s\n", label, sys, v, unit, op, target, unit, \
+                met ? "met" : "MISSED" >> targets
+        }' "$block"
+}
+
+run_w1() {
+    local n ns=("$W1_N")
+    [ "$W1_N_BIG" != "$W1_N" ] && ns+=("$W1_N_BIG")
+    for n in "${ns[@]}"; do
+        block_start "W1 n=$n"
+        run_system W1 concur_w1_seed_pool concur-ThreadPoolExecutor-map "$n"
+        run_system W1 concur_w1_process_pool concur-mp-Pool-map "$n"
+        run_system W1 peer_w1_std cpp-serial "$n"
+        run_system W1 peer_w1_omp cpp-omp-static "$n"
+        run_system W1 peer_w1_tbb cpp-tbb-parallel_for "$n"
+        run_system W1 peer_w1_std cpp-std-async "$n"
+        if [ "$n" = "$W1_N" ]; then
+            for s in py-serial py-serial-seed py-mp-Pool py-mp-Pool-seed py-ProcessPoolExecutor; do
+                run_system W1 w1/python.py "$s" "$n"
             done
         fi
-        awk '$1=="W2" && $3=="per_task" { v[$2] = $4 }
-             END { c = v["concur-ThreadPoolExecutor"]; if (c == "") exit
-                   for (s in v) if (s != "concur-ThreadPoolExecutor")
-                     printf "# W2 concur/%s per-task ratio = %.2f (lower is better)\n", s, c / v[s] }' <(block) | sort
-        ;;
-    W3)
-        echo "# W3 n=$W3_N reps=$REPS ($(nproc) cores, $(date -u +%FT%TZ))"
-        block_start
-        for shape in 1p1c 2p2c; do
-            run build/release/bench/concur_w3_queue "concur-queue.Queue:$shape" "$W3_N" "$REPS"
-            run build/release/bench/concur_w3_queue "cpp-naive-mutex-cv-deque:$shape" "$W3_N" "$REPS"
-            if have_anchor w3_queue; then
-                for s in cpp-moodycamel-BlockingConcurrentQueue cpp-tbb-concurrent_bounded_queue; do
-                    run build/anchors/w3_queue "$s:$shape" "$W3_N" "$REPS"
-                done
-                [ $shape = 1p1c ] && run build/anchors/w3_queue cpp-moodycamel-BlockingReaderWriterCircularBuffer:1p1c "$W3_N" "$REPS"
-            fi
+        if [ $anchors -eq 1 ]; then
+            for s in cpp-serial cpp-omp-static cpp-tbb-parallel_for cpp-std-async; do
+                run_system W1 anchor:w1_seed_pool "$s" "$n"
+            done
+        fi
+        ratios W1 wall concur-ThreadPoolExecutor-map "W1 n=$n" "" cpp-omp-static "<=" 1.05
+        if [ "$n" = "$W1_N" ]; then
+            ratios W1 wall concur-mp-Pool-map "W1 n=$n processes" "" cpp-omp-static "<=" 3 \
+                py-mp-Pool "<=" 0.01
+        else
+            ratios W1 wall concur-mp-Pool-map "W1 n=$n processes" "" cpp-omp-static "<=" 3
+        fi
+        block_end "W1 n=$n"
+    done
+}
+
+run_w2() {
+    block_start "W2 n=$W2_N (std::async $W2_N_ASYNC, Python $W2_N_PY)"
+    run_system W2 concur_w2_tiny_tasks concur-ThreadPoolExecutor "$W2_N"
+    for s in cpp-tbb-task_group cpp-tbb-task_group-future; do
+        run_system W2 peer_w2_tbb "$s" "$W2_N"
+    done
+    run_system W2 peer_w2_asio cpp-asio-thread_pool-promise "$W2_N"
+    run_system W2 peer_w2_std cpp-naive-mutex-cv-pool "$W2_N"
+    run_system W2 peer_w2_std cpp-std-async "$W2_N_ASYNC"
+    run_system W2 w2/python.py py-ThreadPoolExecutor "$W2_N_PY"
+    if [ $anchors -eq 1 ]; then
+        for s in cpp-tbb-task_group cpp-tbb-task_group-future cpp-asio-thread_pool-promise \
+            cpp-naive-mutex-cv-pool; do
+            run_system W2 anchor:w2_tiny_tasks "$s" "$W2_N"
         done
-        echo "# ratios (concur-queue.Queue / system, same shape, this run)"
-        awk '$1=="W3" && $3=="throughput" { split($2, a, ":"); v[a[2], a[1]] = $4; shapes[a[2]] = 1; systems[a[1]] = 1 }
-             END { for (s in shapes) for (sys in systems)
-                     if (sys != "concur-queue.Queue" && ((s, sys) in v) && ((s, "concur-queue.Queue") in v))
-                       printf "# W3 %s concur/%s = %.2f\n", s, sys, v[s, "concur-queue.Queue"] / v[s, sys] }' <(block) | sort
-        ;;
-    esac
-done
-rm -f "$log"
+        run_system W2 anchor:w2_tiny_tasks cpp-std-async "$W2_N_ASYNC"
+    fi
+    absolute W2 per_task concur-ThreadPoolExecutor "W2 per task with a future each" "<=" 150 ns
+    ratios W2 per_task concur-ThreadPoolExecutor W2 "" cpp-tbb-task_group "<=" 1.0
+    block_end W2
+}
+
+run_w7() {
+    block_start "W7 n=$W7_N (spawn, forkserver: $W7_N_SLOW)"
+    run_system W7 concur_w7_spawn concur-Process-fork "$W7_N"
+    run_system W7 concur_w7_spawn concur-Process-forkserver "$W7_N"
+    run_system W7 concur_w7_spawn concur-Process-spawn "$W7_N_SLOW"
+    for s in c-fork-_exit c-vfork-_exit c-fork-exec-true c-posix_spawn-true; do
+        run_system W7 peer_w7_c "$s" "$W7_N"
+    done
+    run_system W7 w7/python.py py-mp-Process-fork "$W7_N"
+    for s in py-mp-Process-forkserver py-mp-Process-spawn; do
+        run_system W7 w7/python.py "$s" "$W7_N_SLOW"
+    done
+    ratios W7 per_process concur-Process-fork W7 "" c-fork-_exit "<=" 1.3
+    ratios W7 per_process concur-Process-forkserver "W7 forkserver" "" c-fork-_exit "<=" 2
+    block_end W7
+}
+
+run_w3() {
+    local shape s
+    for shape in 1p1c 2p2c; do
+        block_start "W3 $shape n=$W3_N (Python $W3_N_PY)"
+        run_system W3 concur_w3_queue "concur-queue.Queue:$shape" "$W3_N"
+        run_system W3 concur_w3_queue "cpp-naive-mutex-cv-deque:$shape" "$W3_N"
+        run_system W3 peer_w3_moodycamel "cpp-moodycamel-BlockingConcurrentQueue:$shape" "$W3_N"
+        if [ $shape = 1p1c ]; then
+            run_system W3 peer_w3_moodycamel cpp-moodycamel-BlockingReaderWriterQueue:1p1c "$W3_N"
+            run_system W3 peer_w3_moodycamel cpp-moodycamel-BlockingReaderWriterCircularBuffer:1p1c "$W3_N"
+        fi
+        run_system W3 peer_w3_tbb "cpp-tbb-concurrent_bounded_queue:$shape" "$W3_N"
+        [ $shape = 1p1c ] && run_system W3 peer_w3_boost_lockfree cpp-boost-lockfree-spsc_queue:1p1c "$W3_N"
+        run_system W3 peer_w3_boost_lockfree "cpp-boost-lockfree-queue:$shape" "$W3_N"
+        run_system W3 w3/python.py "py-queue.Queue:$shape" "$W3_N_PY"
+        if [ $anchors -eq 1 ]; then
+            for s in cpp-naive-mutex-cv-deque cpp-moodycamel-BlockingConcurrentQueue \
+                cpp-tbb-concurrent_bounded_queue cpp-boost-lockfree-queue; do
+                run_system W3 anchor:w3_queue "$s:$shape" "$W3_N"
+            done
+            if [ $shape = 1p1c ]; then
+                for s in cpp-moodycamel-BlockingReaderWriterQueue \
+                    cpp-moodycamel-BlockingReaderWriterCircularBuffer cpp-boost-lockfree-spsc_queue; do
+                    run_system W3 anchor:w3_queue "$s:1p1c" "$W3_N"
+                done
+            fi
+        fi
+        local py_target=()
+        [ $python -eq 1 ] && py_target=(py-queue.Queue ">=" 10)
+        ratios W3 throughput concur-queue.Queue "W3 $shape" "$shape" \
+            cpp-moodycamel-BlockingConcurrentQueue ">=" 1 "${py_target[@]}"
+        block_end "W3 $shape"
+    done
+}
+
+main() {
+    main_pid=$BASHPID
+    echo "# bench/run.sh mode $mode (sizes / $div) reps $REPS workloads ${want[*]} date $(date -u +%FT%TZ)"
+    echo "# $(uname -srm), $(nproc) cores; $(${CXX:-c++} --version | head -1); $($PY --version 2>&1) ($PY)"
+    echo "# concur $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- include src bench 2>/dev/null || echo ' (modified)'), build $BUILD_DIR"
+    sed -n 's/^-- concur: bench peer /# peer /p' "$configure_log"
+    [ $python -eq 1 ] || echo "# --no-python: the Python systems are not run"
+    wants W1 && run_w1
+    wants W2 && run_w2
+    wants W3 && run_w3
+    wants W7 && run_w7
+    echo "# ==== targets (ratios of this run; see bench/README.md)"
+    if [ -s "$targets" ]; then cat "$targets"; else echo "# (no target measured)"; fi
+    echo "# load at end $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+main | tee "$raw"
+echo "# raw output: $raw"
+if [ $plot -eq 1 ]; then
+    "$PY" bench/plot.py "$raw"
+else
+    echo "# charts: $PY bench/plot.py $raw   (writes docs/bench/w1.svg, w2.svg, w3.svg for the workloads run)"
+fi

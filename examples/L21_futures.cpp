@@ -1,8 +1,13 @@
-// L21 -- concurrent.futures: executors, submit, as_completed, map (seed 002,
-// agenda item 9, "concurrent.futures and making life easier for ourselves").
+// L21 -- Python's concurrent.futures: executors, submit, as_completed, map.
 //
-// The seed's notes list this item but stop before its code, so this is the
-// Python program the lesson ports, one part per idea:
+// A ThreadPoolExecutor runs calls on a pool of worker threads. submit() hands
+// it one call and returns a Future for its result; as_completed() yields the
+// futures in the order their calls finish; map() calls a function on every
+// input and gives the results in input order. The lesson also shows
+// cancelling a call that has not started, waiting with a timeout, and an
+// exception raised in a worker reaching the thread that asks for the result.
+//
+// The Python program this lesson ports, one part per idea:
 //
 //   import threading, time
 //   from concurrent.futures import ThreadPoolExecutor, as_completed, CancelledError

@@ -14,11 +14,13 @@ packages=(
     libgmock-dev
     libbenchmark-dev
     libfmt-dev
+    libcereal-dev
     libtbb-dev
     libboost-dev
     libconcurrentqueue-dev
     libcli11-dev
     libreaderwriterqueue-dev
+    python3-matplotlib
 )
 
 missing=()

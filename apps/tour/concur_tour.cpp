@@ -48,8 +48,8 @@ struct Lesson {
     std::string_view explanation;  // one line: what to look at
 };
 
-// The tour, in lesson order. New lessons (L14..L19, L22..L25) go in their
-// place here, with their executables added to examples/CMakeLists.txt.
+// The tour, in lesson order. New lessons (L22..L25) go in their place here,
+// with their executables added to examples/CMakeLists.txt.
 constexpr Lesson kLessons[] = {
     {"L01", "L01_hello", "hello, serially and in 5 threads",
      "Thread(hello).start() five times: the same five lines as five direct calls."},
@@ -85,9 +85,29 @@ constexpr Lesson kLessons[] = {
     {"L13", "L13_no_gil", "the GIL, and C++ without one",
      "CPU-bound work split over threads really runs in parallel: a speedup CPython's "
      "threads cannot give."},
+    {"L14", "L14_process_pids", "Process(target=f2, args=('bob',)), pids, five processes",
+     "A child has its own pid and the parent's as its parent pid; five children started "
+     "with \"spawn\" find their function (seed 003's \"Can't get attribute\" cannot "
+     "happen)."},
+    {"L15", "L15_process_memory", "a child's global list is not the parent's",
+     "The child appends to its copy of square_result; the parent's is still [] after "
+     "join()."},
+    {"L16", "L16_shared_array_value", "Array('i', 3) and Value('d', 0.0) in shared memory",
+     "What the child writes into an Array and a Value the parent reads: [4, 9, 25] and "
+     "5.67."},
+    {"L17", "L17_queue_pipe", "Pipe and Queue between processes",
+     "The child sends its squares over a Pipe (then EOFError ends the parent's loop) and, "
+     "once multiprocessing.Queue is in, puts them on a Queue."},
+    {"L18", "L18_bank_lock", "bank balance Value('i', 200), deposit and withdraw, then a Lock",
+     "Unlocked read-modify-writes from two processes lose updates (the seed got 204); "
+     "with a Lock the balance ends at 200."},
+    {"L19", "L19_pool_map", "Pool(processes=3).map(f, [1..5]) and Pool(5).map(f1, [10, 11, 12])",
+     "A Pool's worker processes compute the squares; map returns them in input order: "
+     "1 4 9 16 25 and [100, 121, 144]."},
     {"L20", "L20_pool_map_threads", "Pool().map(f, range(100000)) versus a serial loop",
-     "The thread half: ThreadPoolExecutor.map spreads f over the cores with no GIL; both "
-     "times and the speedup are printed (the process Pool comes with multiprocessing)."},
+     "The seed's process Pool, a ThreadPoolExecutor (no GIL: threads spread f over the "
+     "cores too) and the serial loop, timed side by side; the times and speedups are "
+     "printed."},
     {"L21", "L21_futures", "concurrent.futures: submit, as_completed, map, cancel, timeouts",
      "as_completed yields futures as they finish, map keeps input order, a queued future "
      "can be cancelled, and timeouts and exceptions reach the caller."},
@@ -178,7 +198,7 @@ std::string run(const std::filesystem::path& program, const std::string& scale) 
 
 int main(int argc, char** argv) {
     CLI::App app{
-        "concur-tour: runs the seed lessons (Python's threading toolkit, in C++ with concur) "
+        "concur-tour: runs the seed lessons (Python's concurrency toolkit, in C++ with concur) "
         "one after the other, explaining each."};
     bool fast = false;
     bool list = false;

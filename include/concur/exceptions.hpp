@@ -5,8 +5,11 @@
 // exception, so `catch (const std::exception&)` still catches everything and
 // `catch (const concur::RuntimeError&)` reads like Python's `except RuntimeError`.
 //
-// Module-specific exceptions live with their module (`queue::Empty`,
-// `queue::Full`, `queue::ShutDown`); the ones several modules raise are here.
+// Module-specific exceptions live with their module and its umbrella header
+// re-exports them with the built-ins it raises (`queue::Empty` in
+// <concur/queue/exceptions.hpp>, `threading::BrokenBarrierError` in
+// <concur/threading/exceptions.hpp>, `futures::BrokenThreadPool` in
+// <concur/futures/exceptions.hpp>); the ones several modules raise are here.
 //
 // Example:
 //
@@ -17,90 +20,80 @@
 //   }
 #pragma once
 
+#include <cerrno>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace concur {
 
 // Python's `RuntimeError`: misuse of an object in its current state
 // (starting a thread twice, releasing an unheld lock, ...).
 class RuntimeError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // Python's `ValueError`: an argument with the right type but a bad value
 // (a negative timeout, a semaphore released too many times, ...).
 class ValueError : public std::invalid_argument {
-public:
+  public:
     using std::invalid_argument::invalid_argument;
 };
 
 // Python's `TimeoutError` (which `concurrent.futures.TimeoutError` and
 // `asyncio.TimeoutError` alias since Python 3.11).
 class TimeoutError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
-};
-
-// Python's `threading.BrokenBarrierError`, a subclass of RuntimeError there
-// and here: raised by `Barrier::wait()` when the barrier is, or becomes, broken.
-class BrokenBarrierError : public RuntimeError {
-public:
-    BrokenBarrierError() : RuntimeError("barrier is broken") {}
-    using RuntimeError::RuntimeError;
 };
 
 // Python's `concurrent.futures.CancelledError`: the result of a cancelled
 // future was asked for. (asyncio will raise this same C++ type, although
 // Python 3.8+ made asyncio's a separate BaseException subclass.)
 class CancelledError : public std::runtime_error {
-public:
+  public:
     CancelledError() : std::runtime_error("CancelledError: the future was cancelled") {}
     using std::runtime_error::runtime_error;
 };
 
-// Python's `concurrent.futures.InvalidStateError`: a future's result or
-// exception was set twice, or set on a cancelled future.
-class InvalidStateError : public std::logic_error {
-public:
+// Python's `NotImplementedError`: the platform cannot do what was asked
+// (multiprocessing.cpu_count() when the count is unknown).
+class NotImplementedError : public std::logic_error {
+  public:
     using std::logic_error::logic_error;
 };
 
-// Python's `concurrent.futures.BrokenExecutor`: an executor can no longer run
-// work (a failed initializer; later, a dead worker process).
-class BrokenExecutor : public RuntimeError {
-public:
-    using RuntimeError::RuntimeError;
+// Python's `OSError`: a system call failed. `errno_value()` is Python's
+// `errno` attribute (0 when the error did not come from a system call).
+class OSError : public std::runtime_error {
+  public:
+    explicit OSError(const std::string& message, int errno_value = 0)
+        : std::runtime_error(message), errno_(errno_value) {}
+    int errno_value() const noexcept { return errno_; }
+
+  private:
+    int errno_;
 };
 
-// Python's `concurrent.futures.thread.BrokenThreadPool`.
-class BrokenThreadPool : public BrokenExecutor {
-public:
-    using BrokenExecutor::BrokenExecutor;
+// Python's `FileNotFoundError` (an OSError, errno ENOENT): a name that does
+// not exist (a shared-memory segment to attach to, a file to read).
+class FileNotFoundError : public OSError {
+  public:
+    explicit FileNotFoundError(const std::string& message) : OSError(message, ENOENT) {}
+};
+
+// Python's `BrokenPipeError` (an OSError, errno EPIPE): writing to a pipe or
+// socket whose other end is closed (multiprocessing's Connection.send).
+class BrokenPipeError : public OSError {
+  public:
+    explicit BrokenPipeError(const std::string& message) : OSError(message, EPIPE) {}
+};
+
+// Python's `EOFError`: reading past the end (a pipe whose other end closed).
+class EOFError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace concur
-
-// Each module re-exports the exceptions it raises under its own namespace, so
-// that `threading::RuntimeError` reads as Python's `threading` code does.
-namespace concur::threading {
-using concur::BrokenBarrierError;
-using concur::RuntimeError;
-using concur::TimeoutError;
-using concur::ValueError;
-}  // namespace concur::threading
-
-namespace concur::queue {
-using concur::ValueError;
-}  // namespace concur::queue
-
-namespace concur::futures {
-using concur::BrokenExecutor;
-using concur::BrokenThreadPool;
-using concur::CancelledError;
-using concur::InvalidStateError;
-using concur::RuntimeError;
-using concur::TimeoutError;
-using concur::ValueError;
-}  // namespace concur::futures

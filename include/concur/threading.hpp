@@ -12,6 +12,7 @@
 #pragma once
 
 #include <concur/exceptions.hpp>
+#include <concur/threading/exceptions.hpp>
 #include <concur/threading/barrier.hpp>
 #include <concur/threading/condition.hpp>
 #include <concur/threading/event.hpp>

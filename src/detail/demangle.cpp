@@ -1,3 +1,4 @@
+// src/detail/demangle.cpp -- demangle(): readable C++ type names for exception reports and repr().
 #include <concur/detail/demangle.hpp>
 
 #include <cxxabi.h>

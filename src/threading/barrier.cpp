@@ -1,3 +1,4 @@
+// src/threading/barrier.cpp -- Barrier: Python's state machine over a Lock and a Condition.
 #include <concur/threading/barrier.hpp>
 
 #include <mutex>
@@ -7,11 +8,16 @@ namespace concur::threading {
 // The algorithm is Python's (Lib/threading.py): a Condition over a Lock, a
 // state machine filling -> draining -> filling, and breaking on any failure.
 
-Barrier::Barrier(std::size_t parties, std::function<void()> action,
-                 std::optional<std::chrono::nanoseconds> timeout)
-    : parties_(parties), action_(std::move(action)), timeout_(timeout) {
+namespace {
+std::size_t checked_parties(std::ptrdiff_t parties) {
     if (parties < 1) throw ValueError("parties must be >= 1");
+    return static_cast<std::size_t>(parties);
 }
+}  // namespace
+
+Barrier::Barrier(std::ptrdiff_t parties, std::function<void()> action,
+                 std::optional<std::chrono::nanoseconds> timeout)
+    : parties_(checked_parties(parties)), action_(std::move(action)), timeout_(timeout) {}
 
 std::size_t Barrier::wait_impl(std::optional<std::chrono::nanoseconds> timeout) {
     std::unique_lock hold(cond_);

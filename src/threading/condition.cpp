@@ -1,4 +1,6 @@
-#include <concur/detail/futex.hpp>
+// src/threading/condition.cpp -- Condition: Python's waiter list (each waiter
+// parks on a word on its own stack) over a Lock or RLock.
+#include <concur/detail/waiter.hpp>
 #include <concur/threading/condition.hpp>
 
 namespace concur::threading {
@@ -22,8 +24,9 @@ bool Condition::wait_until(const concur::detail::Deadline* deadline) {
     else
         saved = rlock_->release_save();
 
-    while (self.signaled.load(std::memory_order_acquire) == 0)
-        if (!concur::detail::futex_wait(&self.signaled, 0, deadline)) break;
+    concur::detail::wait_on(
+        self.signaled, Waiter::kSleepers,
+        [](std::uint32_t value) { return (value & Waiter::kSignaled) != 0; }, deadline);
 
     if (lock_)
         lock_->acquire();
@@ -32,7 +35,7 @@ bool Condition::wait_until(const concur::detail::Deadline* deadline) {
 
     // Under the lock again: a notify that raced the timeout has already
     // unlinked us and counts; otherwise we unlink ourselves.
-    if (self.signaled.load(std::memory_order_acquire) != 0) return true;
+    if (self.signaled.load(std::memory_order_acquire) & Waiter::kSignaled) return true;
     unlink(self);
     return false;
 }
@@ -42,8 +45,11 @@ void Condition::notify(std::size_t n) {
     while (n-- > 0 && head_ != nullptr) {
         Waiter* waiter = head_;
         unlink(*waiter);
-        waiter->signaled.store(1, std::memory_order_release);
-        concur::detail::futex_wake(&waiter->signaled, 1);
+        // The waiter cannot return before it re-acquires the lock we hold,
+        // so its word outlives the wake-up.
+        if (waiter->signaled.exchange(Waiter::kSignaled, std::memory_order_release) &
+            Waiter::kSleepers)
+            concur::detail::unpark(waiter->signaled, 1);
     }
 }
 

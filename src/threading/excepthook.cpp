@@ -1,3 +1,4 @@
+// src/threading/excepthook.cpp -- threading.excepthook and the reporting of uncaught exceptions.
 #include <concur/detail/demangle.hpp>
 #include <concur/threading/excepthook.hpp>
 #include <concur/threading/print.hpp>
@@ -90,7 +91,3 @@ void report_current_exception(std::optional<threading::ThreadRef> thread) noexce
 }
 
 }  // namespace concur::detail
-
-namespace concur::threading {
-
-}  // namespace concur::threading

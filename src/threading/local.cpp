@@ -1,3 +1,4 @@
+// src/threading/local.cpp -- local<T>'s per-thread values, destroyed when their thread exits.
 #include <concur/threading/local.hpp>
 
 #include <atomic>

@@ -1,3 +1,4 @@
+// src/threading/print.cpp -- print()'s line-atomic write: one fwrite under the FILE's lock.
 #include <concur/threading/print.hpp>
 
 namespace concur::detail {

@@ -1,3 +1,4 @@
+// src/threading/rlock.cpp -- RLock's release and the save/restore Condition::wait uses.
 #include <concur/threading/rlock.hpp>
 
 namespace concur::threading {

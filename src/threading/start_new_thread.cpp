@@ -1,4 +1,6 @@
+// src/threading/start_new_thread.cpp -- _thread.start_new_thread: a detached, objectless thread.
 #include <concur/threading/excepthook.hpp>
+#include <concur/threading/exceptions.hpp>
 #include <concur/threading/start_new_thread.hpp>
 
 #include <system_error>

@@ -1,5 +1,7 @@
+// src/threading/thread.cpp -- Thread, ThreadRef and the module functions
+// (current_thread, enumerate, ...): the registry of live threads and the exit
+// handler that joins non-daemon threads.
 #include <concur/detail/demangle.hpp>
-#include <concur/detail/futex.hpp>
 #include <concur/threading/detail/thread_state.hpp>
 #include <concur/threading/excepthook.hpp>
 #include <concur/threading/local.hpp>
@@ -14,6 +16,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <list>
 #include <ostream>
 #include <sstream>
 #include <system_error>
@@ -21,28 +24,58 @@
 #include <typeinfo>
 #include <unordered_map>
 
-namespace concur::threading {
-
-}  // namespace concur::threading
-
 namespace concur::detail {
 namespace {
 
 using StatePtr = std::shared_ptr<ThreadState>;
+
+StatePtr make_state(std::string name, std::string class_name, bool daemon) {
+    auto state = std::make_shared<ThreadState>();
+    state->name = std::move(name);
+    state->class_name = std::move(class_name);
+    state->daemon.store(daemon, std::memory_order_relaxed);
+    return state;
+}
 
 // The registry of live threads behind enumerate() and active_count(), and the
 // exit handler that waits for non-daemon threads. It is never destroyed, so
 // threads still running during static destruction can use it.
 struct Registry {
     std::mutex mutex;
-    std::unordered_map<const ThreadState*, StatePtr> active;
-    StatePtr main;
+    // Live threads in Python's enumerate() order (its _active dict keeps
+    // insertion order): the main thread first, then threads in the order they
+    // started, dummy threads where they were first seen. `position` finds a
+    // thread's entry for removal.
+    std::list<StatePtr> active;
+    std::unordered_map<const ThreadState*, std::list<StatePtr>::iterator> position;
+    StatePtr main;  // set once, when the registry is created
     std::atomic<bool> exiting{false};
     std::once_flag exit_handler_installed;
+
+    // Both with `mutex` held.
+    void add(const StatePtr& state) {
+        if (position.count(state.get()) != 0) return;
+        position.emplace(state.get(), active.insert(active.end(), state));
+    }
+    void remove(const ThreadState* state) {
+        if (auto it = position.find(state); it != position.end()) {
+            active.erase(it->second);
+            position.erase(it);
+        }
+    }
 };
 
 Registry& registry() {
-    static Registry* instance = new Registry;  // leaked on purpose (see above)
+    // Leaked on purpose (see above). The main thread is registered with the
+    // registry itself, as Python's threading module does on import, so it is
+    // always listed first.
+    static Registry* instance = [] {
+        auto* r = new Registry;
+        r->main = make_state("MainThread", "_MainThread", false);
+        r->main->main = true;
+        r->add(r->main);
+        return r;
+    }();
     return *instance;
 }
 
@@ -57,18 +90,21 @@ thread_local CurrentThread current;
 
 void mark_stopped(ThreadState& state) {
     state.phase.store(Phase::stopped, std::memory_order_release);
-    state.finished.store(1, std::memory_order_release);
-    concur::detail::futex_wake(&state.finished);
+    state.finished.set();
+}
+
+// The thread has ended: off the registry (enumerate, active_count) first,
+// then stopped for is_alive() and joiners.
+void unregister_stopped(ThreadState& state) {
+    {
+        std::lock_guard lock(registry().mutex);
+        registry().remove(&state);
+    }
+    mark_stopped(state);
 }
 
 CurrentThread::~CurrentThread() {
-    if (state && state->dummy) {
-        {
-            std::lock_guard lock(registry().mutex);
-            registry().active.erase(state.get());
-        }
-        mark_stopped(*state);
-    }
+    if (state && state->dummy) unregister_stopped(*state);
 }
 
 void set_os_thread_name(std::uint64_t native_id, const std::string& name) {
@@ -85,35 +121,19 @@ void set_os_thread_name(std::uint64_t native_id, const std::string& name) {
     ::close(fd);
 }
 
-StatePtr make_state(std::string name, std::string class_name, bool daemon) {
-    auto state = std::make_shared<ThreadState>();
-    state->name = std::move(name);
-    state->class_name = std::move(class_name);
-    state->daemon.store(daemon, std::memory_order_relaxed);
-    return state;
-}
-
 void adopt_calling_thread(ThreadState& state) {
     state.ident.store(threading::get_ident(), std::memory_order_relaxed);
     state.native_id.store(threading::get_native_id(), std::memory_order_relaxed);
     state.phase.store(Phase::started, std::memory_order_release);
 }
 
-// The main thread registers itself as the program starts, as Python's
-// threading module does on import.
-StatePtr& ensure_main_registered() {
-    Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    if (!r.main) {
-        r.main = make_state("MainThread", "_MainThread", false);
-        r.main->main = true;
-        r.active.emplace(r.main.get(), r.main);
-    }
-    return r.main;
-}
+// The main thread's state, registered with the registry (see registry()).
+const StatePtr& main_state() { return registry().main; }
 
-const bool main_thread_registered = [] {
-    StatePtr main = ensure_main_registered();
+// The thread running static initialisation is the main thread (unless the library
+// is loaded later from another thread; current_thread() then adopts it).
+const bool main_thread_adopted = [] {
+    StatePtr main = main_state();
     if (static_cast<pid_t>(::gettid()) == ::getpid()) {
         adopt_calling_thread(*main);
         current.state = main;
@@ -127,33 +147,26 @@ void wait_for_non_daemon_threads() {
     const std::uint64_t self = threading::get_ident();
     // As Python's threading._shutdown: the main thread counts as stopped from
     // here on, so threads joining it are released instead of deadlocking exit.
-    if (r.main && r.main->ident.load() == self) {
-        {
-            std::lock_guard lock(r.mutex);
-            r.active.erase(r.main.get());
-        }
-        mark_stopped(*r.main);
-    }
+    if (r.main->ident.load() == self) unregister_stopped(*r.main);
     for (;;) {
         std::vector<StatePtr> pending;
         {
             std::lock_guard lock(r.mutex);
-            for (auto& [key, state] : r.active)
+            for (auto& state : r.active)
                 if (!state->main && !state->dummy && !state->daemon.load() &&
                     state->ident.load() != self)
                     pending.push_back(state);
         }
         if (pending.empty()) return;
-        for (auto& state : pending) threading::ThreadRef(state).join();
+        for (auto& state : pending) ThreadRefAccess::make(state).join();
     }
 }
 
 void run_thread(StatePtr state, threading::Thread* self) {
     adopt_calling_thread(*state);
     current.state = state;
-    set_os_thread_name(state->native_id.load(), threading::ThreadRef(state).name());
-    state->running.store(1, std::memory_order_release);
-    concur::detail::futex_wake(&state->running);
+    set_os_thread_name(state->native_id.load(), ThreadRefAccess::make(state).name());
+    state->running.set();
 
     try {
         if (self != nullptr) {
@@ -165,21 +178,13 @@ void run_thread(StatePtr state, threading::Thread* self) {
     } catch (abi::__forced_unwind&) {
         // pthread_exit / cancellation: let it unwind, but still stop cleanly.
         local_thread_exit();
-        {
-            std::lock_guard lock(registry().mutex);
-            registry().active.erase(state.get());
-        }
-        mark_stopped(*state);
+        unregister_stopped(*state);
         throw;
     } catch (...) {
-        report_current_exception(threading::ThreadRef(state));
+        report_current_exception(ThreadRefAccess::make(state));
     }
     local_thread_exit();  // the thread's local<T> values go before join() returns
-    {
-        std::lock_guard lock(registry().mutex);
-        registry().active.erase(state.get());
-    }
-    mark_stopped(*state);
+    unregister_stopped(*state);
 }
 
 }  // namespace
@@ -258,11 +263,7 @@ bool ThreadRef::join_until(const concur::detail::Deadline* deadline) const {
     if (state_->dummy) throw RuntimeError("cannot join a dummy thread");
     if (phase == Phase::started && state_->ident.load() == get_ident())
         throw RuntimeError("cannot join current thread");
-    while (state_->finished.load(std::memory_order_acquire) == 0) {
-        if (!concur::detail::futex_wait(&state_->finished, 0, deadline))
-            return state_->finished.load(std::memory_order_acquire) != 0;
-    }
-    return true;
+    return state_->finished.wait(deadline);
 }
 
 std::string ThreadRef::repr() const {
@@ -320,8 +321,13 @@ Thread::~Thread() {
 }
 
 void Thread::start() {
+    launch();
+    state_->running.wait(nullptr);
+}
+
+void Thread::launch() {
     Phase expected = Phase::initial;
-    if (state_->running.load(std::memory_order_acquire) != 0 ||
+    if (state_->running.is_set() ||
         !state_->phase.compare_exchange_strong(expected, Phase::started,
                                                std::memory_order_acq_rel))
         throw RuntimeError("threads can only be started once");
@@ -339,20 +345,18 @@ void Thread::start() {
     }
     {
         std::lock_guard lock(r.mutex);
-        r.active.emplace(state_.get(), state_);
+        r.add(state_);
     }
     try {
         std::thread(&concur::detail::run_thread, state_, plain ? nullptr : this).detach();
     } catch (const std::system_error&) {
         {
             std::lock_guard lock(r.mutex);
-            r.active.erase(state_.get());
+            r.remove(state_.get());
         }
         state_->phase.store(Phase::initial, std::memory_order_release);
         throw RuntimeError("can't start new thread");
     }
-    while (state_->running.load(std::memory_order_acquire) == 0)
-        concur::detail::futex_wait(&state_->running, 0);
 }
 
 void Thread::run() {
@@ -365,38 +369,42 @@ void Thread::run() {
 // --- module functions --------------------------------------------------------
 
 ThreadRef current_thread() {
+    using concur::detail::ThreadRefAccess;
     auto& current = concur::detail::current;
-    if (current.state) return ThreadRef(current.state);
+    if (current.state) return ThreadRefAccess::make(current.state);
     // A thread concur did not start: Python's _DummyThread (daemonic, not joinable).
     concur::detail::StatePtr state;
     if (static_cast<pid_t>(::gettid()) == ::getpid()) {
-        state = concur::detail::ensure_main_registered();
+        state = concur::detail::main_state();
     } else {
         const auto n = concur::detail::thread_counter.fetch_add(1, std::memory_order_relaxed) + 1;
         state = concur::detail::make_state("Dummy-" + std::to_string(n), "_DummyThread", true);
         state->dummy = true;
         std::lock_guard lock(concur::detail::registry().mutex);
-        concur::detail::registry().active.emplace(state.get(), state);
+        concur::detail::registry().add(state);
     }
     concur::detail::adopt_calling_thread(*state);
     current.state = state;
-    return ThreadRef(state);
+    return ThreadRefAccess::make(state);
 }
 
-ThreadRef main_thread() { return ThreadRef(concur::detail::ensure_main_registered()); }
+ThreadRef main_thread() {
+    return concur::detail::ThreadRefAccess::make(concur::detail::main_state());
+}
 
 std::size_t active_count() {
-    concur::detail::ensure_main_registered();
-    std::lock_guard lock(concur::detail::registry().mutex);
-    return concur::detail::registry().active.size();
+    concur::detail::Registry& r = concur::detail::registry();
+    std::lock_guard lock(r.mutex);
+    return r.active.size();
 }
 
 std::vector<ThreadRef> enumerate() {
-    concur::detail::ensure_main_registered();
+    concur::detail::Registry& r = concur::detail::registry();
     std::vector<ThreadRef> threads;
-    std::lock_guard lock(concur::detail::registry().mutex);
-    threads.reserve(concur::detail::registry().active.size());
-    for (auto& [key, state] : concur::detail::registry().active) threads.emplace_back(state);
+    std::lock_guard lock(r.mutex);
+    threads.reserve(r.active.size());
+    for (const auto& state : r.active)
+        threads.push_back(concur::detail::ThreadRefAccess::make(state));
     return threads;
 }
 

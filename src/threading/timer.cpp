@@ -1,3 +1,4 @@
+// src/threading/timer.cpp -- Timer: a Thread that waits out its interval unless cancelled.
 #include <concur/threading/detail/thread_state.hpp>
 #include <concur/threading/timer.hpp>
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include <concur/threading.hpp>
 
 #include "futures_test_support.hpp"
+#include "many_futures.hpp"
 
 using namespace futures_test;
 using futures::ThreadPoolExecutor;
@@ -23,7 +25,7 @@ namespace {
 
 std::set<const void*> ids(const std::vector<F>& fs) {
     std::set<const void*> out;
-    for (const auto& f : fs) out.insert(f.state());
+    for (const auto& f : fs) out.insert(concur::detail::FutureAccess::state(f));
     return out;
 }
 
@@ -126,6 +128,68 @@ TEST(AsCompleted, FuturesCompletedWhileIterating) {
     }
     ASSERT_EQ(order.size(), 8u);
     for (std::size_t i = 0; i < 8; ++i) EXPECT_TRUE(order[i] == futures_list[i]) << i;
+}
+
+// CPython: test_as_completed.AsCompletedTests.test_free_reference_yielded_future
+// (the weakref part: a yielded future is released at the next step; the
+// range holds it while the loop body runs, since the loop variable refers
+// into it)
+TEST(AsCompleted, YieldedFuturesAreNotKeptAlive) {
+    using G = futures::Future<std::shared_ptr<int>>;
+    {
+        // Timeout 0: the two done futures are yielded, then TimeoutError.
+        std::vector<G> fs(8);
+        auto token = std::make_shared<int>(42);
+        std::weak_ptr<int> watch = token;
+        G finished;
+        finished.set_result(std::move(token));
+        fs.push_back(std::move(finished));
+        fs.push_back(cancelled_and_notified_future<std::shared_ptr<int>>());
+        auto completed = futures::as_completed(fs, 0s);
+        fs.resize(8);  // the test keeps no handle to the done ones
+        int yielded = 0;
+        try {
+            for (auto& f : completed) {
+                if (yielded == 0) {
+                    EXPECT_FALSE(watch.expired()) << "freed while yielded";
+                } else {
+                    EXPECT_TRUE(watch.expired()) << "kept after being yielded";
+                }
+                EXPECT_TRUE(f.done());
+                ++yielded;
+            }
+            ADD_FAILURE() << "no TimeoutError";
+        } catch (const futures::TimeoutError& e) {
+            EXPECT_STREQ(e.what(), "8 (of 10) futures unfinished");
+        }
+        EXPECT_EQ(yielded, 2);
+    }
+    {
+        // Each loop body completes the next future and drops its own handle.
+        std::vector<G> fs(8);
+        auto completed = futures::as_completed(fs);
+        std::vector<std::weak_ptr<int>> watches;
+        auto complete = [&](std::size_t k) {
+            auto token = std::make_shared<int>(static_cast<int>(k));
+            watches.push_back(token);
+            fs[k].set_result(std::move(token));
+            G drop = std::move(fs[k]);
+        };
+        complete(0);
+        std::size_t step = 0;
+        for (auto& f : completed) {
+            ASSERT_LT(step, watches.size());
+            EXPECT_EQ(*f.result(), static_cast<int>(step));
+            EXPECT_FALSE(watches[step].expired());
+            if (step > 0) {
+                EXPECT_TRUE(watches[step - 1].expired()) << "kept future " << step - 1;
+            }
+            ++step;
+            if (step < fs.size()) complete(step);
+        }
+        EXPECT_EQ(step, 8u);
+        EXPECT_TRUE(watches.back().expired()) << "the last one is released at the end";
+    }
 }
 
 TEST(AsCompleted, CompletionOrderWithStaggeredSleeps) {
@@ -330,4 +394,70 @@ TEST(AsCompleted, ManyFuturesFromManyThreads) {
     }
     for (auto& s : setters) s->join();
     EXPECT_EQ(yielded, count);
+}
+
+TEST(AsCompleted, MovedFromFutureRaisesInvalidStateError) {
+    F pending;
+    F done = successful_future();
+    F gone;
+    F taker = std::move(gone);
+    try {
+        // The moved-from future comes last: the live ones before it must not
+        // keep a waiter that outlives the call.
+        auto completed = futures::as_completed(std::vector<F>{pending, done, gone});
+        ADD_FAILURE() << "no InvalidStateError";
+    } catch (const futures::InvalidStateError& e) {
+        EXPECT_STREQ(e.what(), "Future has no state: it was moved from");
+    }
+    pending.set_result(1);
+    EXPECT_TRUE(pending.done());
+}
+
+TEST(AsCompleted, HundredThousandFuturesCompletedBeforeIterating) {
+    // Everything completes between the call and the first look: one batch of
+    // ~90,000 completions (quadratic to order when inserted at the front).
+    ManyFutures many;
+    auto completed = futures::as_completed(many.input(), kPatience);
+    many.start();
+    many.join();
+    Stopwatch watch;
+    for (auto& f : completed) {
+        many.yielded(f);
+        if (::testing::Test::HasFatalFailure()) return;
+    }
+    many.check();
+    EXPECT_LT(watch.elapsed(), kSlow);
+}
+
+TEST(AsCompleted, HundredThousandFuturesCompletedWhileIterating) {
+    ManyFutures many;
+    auto completed = futures::as_completed(many.input(), kPatience);
+    many.start();
+    for (auto& f : completed) {
+        many.yielded(f);
+        if (::testing::Test::HasFatalFailure()) break;
+    }
+    many.join();
+    if (::testing::Test::HasFatalFailure()) return;
+    many.check();
+}
+
+TEST(AsCompleted, HundredThousandFuturesTimeOut) {
+    // Half of them never finish: the other half is yielded, then TimeoutError
+    // counts the rest.
+    const std::size_t count = kSanitized ? 10'000 : 100'000;
+    std::vector<F> fs(count);
+    for (std::size_t i = 0; i < count; i += 2) fs[i].set_result(static_cast<int>(i));
+    std::size_t yielded = 0;
+    try {
+        for (auto& f : futures::as_completed(fs, 0s)) {
+            ASSERT_EQ(f.result(), static_cast<int>(2 * yielded));
+            ++yielded;
+        }
+        FAIL() << "no TimeoutError";
+    } catch (const futures::TimeoutError& e) {
+        EXPECT_EQ(e.what(), std::to_string(count / 2) + " (of " + std::to_string(count) +
+                                ") futures unfinished");
+    }
+    EXPECT_EQ(yielded, count / 2);
 }

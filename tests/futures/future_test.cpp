@@ -485,6 +485,94 @@ TEST(Future, DoneCallbackRunsInTheCompletingThread) {
     EXPECT_EQ(callback_thread, "completer");
 }
 
+// Every way a user spells a done callback compiles: the future is passed as
+// an lvalue (a handle of the callback's own), so `auto&` and `Future<T>&`
+// bind as well as a copy, a const reference or an rvalue reference.
+template <class T, class Fn>
+concept DoneCallbackFor = requires(futures::Future<T> f, Fn fn) {
+    f.add_done_callback(fn);
+};
+
+static_assert(DoneCallbackFor<int, decltype([](auto&) {})>);
+static_assert(DoneCallbackFor<int, decltype([](const auto&) {})>);
+static_assert(DoneCallbackFor<int, decltype([](auto) {})>);
+static_assert(DoneCallbackFor<int, decltype([](auto&&) {})>);
+static_assert(DoneCallbackFor<int, decltype([](futures::Future<int>) {})>);
+static_assert(DoneCallbackFor<int, decltype([](const futures::Future<int>&) {})>);
+static_assert(DoneCallbackFor<int, decltype([](futures::Future<int>&) {})>);
+static_assert(DoneCallbackFor<int, decltype([](futures::Future<int>&&) {})>);
+static_assert(DoneCallbackFor<int, decltype([] {})>);
+static_assert(DoneCallbackFor<void, decltype([](auto&) {})>);
+static_assert(DoneCallbackFor<void, decltype([](futures::Future<void>&) {})>);
+static_assert(DoneCallbackFor<void, decltype([] {})>);
+// A callable of neither form is refused at compile time.
+static_assert(!DoneCallbackFor<int, decltype([](int) {})>);
+static_assert(!DoneCallbackFor<int, decltype([](futures::Future<long>&) {})>);
+static_assert(!DoneCallbackFor<int, decltype([](futures::Future<int>&, int) {})>);
+
+TEST(Future, DoneCallbackAcceptsEveryParameterSpelling) {
+    // Each form is called once, with the future it was added to (pending at
+    // add time: run by set_result; already done: run by add_done_callback).
+    for (const bool done_first : {false, true}) {
+        SCOPED_TRACE(done_first ? "already done" : "pending");
+        futures::Future<int> f;
+        if (done_first) f.set_result(7);
+        std::vector<std::string> calls;
+        auto check = [&](const char* form, const futures::Future<int>& got) {
+            EXPECT_TRUE(got == f) << form;
+            EXPECT_TRUE(got.done()) << form;
+            calls.emplace_back(form);
+        };
+        f.add_done_callback([&](auto& g) { check("auto&", g); });
+        f.add_done_callback([&](const auto& g) { check("const auto&", g); });
+        f.add_done_callback([&](auto g) { check("auto", g); });
+        f.add_done_callback([&](auto&& g) { check("auto&&", g); });
+        f.add_done_callback([&](futures::Future<int> g) { check("Future", g); });
+        f.add_done_callback([&](const futures::Future<int>& g) { check("const Future&", g); });
+        f.add_done_callback([&](futures::Future<int>& g) { check("Future&", g); });
+        f.add_done_callback([&](futures::Future<int>&& g) { check("Future&&", g); });
+        f.add_done_callback([&] { calls.emplace_back("()"); });
+        if (!done_first) {
+            EXPECT_TRUE(calls.empty());
+            f.set_result(7);
+        }
+        EXPECT_EQ(calls,
+                  (std::vector<std::string>{"auto&", "const auto&", "auto", "auto&&", "Future",
+                                            "const Future&", "Future&", "Future&&", "()"}));
+        EXPECT_EQ(f.result(), 7);
+    }
+}
+
+TEST(Future, DoneCallbackMayReassignTheFutureItIsGiven) {
+    // The callback's future is a handle of its own: reassigning or moving it
+    // leaves the future, and the other callbacks, alone.
+    futures::Future<int> f;
+    futures::Future<int> taken = futures::Future<int>();
+    f.add_done_callback([&](futures::Future<int>& g) { g = futures::Future<int>(); });
+    f.add_done_callback([&](auto& g) { taken = std::move(g); });
+    int seen = 0;
+    f.add_done_callback([&](const futures::Future<int>& g) { seen = g.done() ? 1 : -1; });
+    f.set_result(3);
+    EXPECT_TRUE(taken == f);
+    EXPECT_EQ(seen, 1);
+    EXPECT_EQ(f.result(), 3);
+}
+
+TEST(Future, VoidDoneCallbackTakesAnLvalue) {
+    futures::Future<void> f;
+    int calls = 0;
+    f.add_done_callback([&](auto& g) {
+        g.result();
+        ++calls;
+    });
+    f.add_done_callback([&](futures::Future<void>& g) {
+        EXPECT_TRUE(g == f);
+        ++calls;
+    });
+    f.set_result();
+    EXPECT_EQ(calls, 2);
+}
+
 // CPython: test_future.FutureTests.test_done_callback_raises
 TEST(Future, DoneCallbackRaisesIsReportedAndOthersStillRun) {
     HookRecorder hook;
@@ -593,6 +681,131 @@ TEST(Future, CopyOutlivesOriginal) {
     EXPECT_EQ(copy.result(), "kept");
 }
 
+// --- moved-from futures ------------------------------------------------------
+// Python has no such object: every member but hashing and == raises
+// InvalidStateError("Future has no state: it was moved from").
+
+namespace {
+
+constexpr const char* kMovedFrom = "Future has no state: it was moved from";
+
+template <class T>
+futures::Future<T> moved_from() {
+    futures::Future<T> f;
+    futures::Future<T> taker = std::move(f);
+    return f;  // NOLINT(bugprone-use-after-move): copying it is the point
+}
+
+// Checks that `call` raises InvalidStateError with kMovedFrom.
+#define EXPECT_MOVED_FROM_ERROR(call)                                                 \
+    do {                                                                              \
+        try {                                                                         \
+            static_cast<void>(call);                                                  \
+            ADD_FAILURE() << #call << " did not throw";                               \
+        } catch (const futures::InvalidStateError& e) {                               \
+            EXPECT_STREQ(e.what(), kMovedFrom) << #call;                              \
+        } catch (...) {                                                               \
+            ADD_FAILURE() << #call << " threw something else than InvalidStateError"; \
+        }                                                                             \
+    } while (false)
+
+}  // namespace
+
+TEST(Future, EveryMemberOfAMovedFromFutureRaisesInvalidStateError) {
+    futures::Future<int> f;
+    futures::Future<int> g = std::move(f);
+    // NOLINTBEGIN(bugprone-use-after-move)
+    EXPECT_MOVED_FROM_ERROR(f.done());
+    EXPECT_MOVED_FROM_ERROR(f.running());
+    EXPECT_MOVED_FROM_ERROR(f.cancelled());
+    EXPECT_MOVED_FROM_ERROR(f.cancel());
+    EXPECT_MOVED_FROM_ERROR(f.result());
+    EXPECT_MOVED_FROM_ERROR(f.result(0s));
+    EXPECT_MOVED_FROM_ERROR(f.result(kPatience));
+    EXPECT_MOVED_FROM_ERROR(f.exception());
+    EXPECT_MOVED_FROM_ERROR(f.exception(0s));
+    EXPECT_MOVED_FROM_ERROR(f.exception(kPatience));
+    int calls = 0;
+    EXPECT_MOVED_FROM_ERROR(f.add_done_callback([&](futures::Future<int>) { ++calls; }));
+    EXPECT_MOVED_FROM_ERROR(f.add_done_callback([&] { ++calls; }));
+    EXPECT_MOVED_FROM_ERROR(f.set_running_or_notify_cancel());
+    EXPECT_MOVED_FROM_ERROR(f.set_result(1));
+    EXPECT_MOVED_FROM_ERROR(f.set_exception(std::make_exception_ptr(std::runtime_error("x"))));
+    EXPECT_MOVED_FROM_ERROR(f.repr());
+    std::ostringstream out;
+    EXPECT_MOVED_FROM_ERROR(out << f);
+    EXPECT_EQ(calls, 0);
+    // Identity still works: all moved-from futures are equal, and hashable.
+    EXPECT_FALSE(f == g);
+    EXPECT_TRUE(f == moved_from<int>());
+    EXPECT_EQ(std::hash<futures::Future<int>>()(f), std::hash<futures::Future<int>>()(f));
+    // NOLINTEND(bugprone-use-after-move)
+    // The future it was moved into is untouched.
+    EXPECT_FALSE(g.done());
+    g.set_result(5);
+    EXPECT_EQ(g.result(), 5);
+}
+
+TEST(Future, MovedFromVoidFutureRaisesInvalidStateError) {
+    futures::Future<void> f = moved_from<void>();
+    EXPECT_MOVED_FROM_ERROR(f.done());
+    EXPECT_MOVED_FROM_ERROR(f.result());
+    EXPECT_MOVED_FROM_ERROR(f.result(0s));
+    EXPECT_MOVED_FROM_ERROR(f.exception());
+    EXPECT_MOVED_FROM_ERROR(f.set_result());
+    EXPECT_MOVED_FROM_ERROR(f.add_done_callback([] {}));
+}
+
+TEST(Future, MoveAssignedFromFutureRaisesInvalidStateError) {
+    futures::Future<int> f;
+    futures::Future<int> g;
+    g = std::move(f);
+    EXPECT_MOVED_FROM_ERROR(f.done());  // NOLINT(bugprone-use-after-move)
+    EXPECT_FALSE(g.done());
+}
+
+TEST(Future, CopyOfAMovedFromFutureIsMovedFrom) {
+    futures::Future<int> f = moved_from<int>();
+    futures::Future<int> copy = f;  // no crash: nothing to share
+    EXPECT_TRUE(copy == f);
+    EXPECT_MOVED_FROM_ERROR(copy.done());
+    futures::Future<int> assigned;
+    assigned = f;
+    EXPECT_MOVED_FROM_ERROR(assigned.result(0s));
+}
+
+TEST(Future, CopyAssigningALiveFutureRevivesAMovedFromOne) {
+    futures::Future<int> live;
+    futures::Future<int> f;
+    futures::Future<int> taker = std::move(f);
+    f = live;  // NOLINT(bugprone-use-after-move)
+    EXPECT_TRUE(f == live);
+    EXPECT_FALSE(f.done());
+    int seen = 0;
+    f.add_done_callback([&](futures::Future<int> done) { seen = done.result(); });
+    f.set_result(9);
+    EXPECT_EQ(seen, 9);
+    EXPECT_EQ(live.result(), 9);
+    // Move-assigning revives too.
+    futures::Future<int> g = std::move(taker);
+    taker = std::move(g);  // NOLINT(bugprone-use-after-move)
+    EXPECT_FALSE(taker.done());
+    // A default-constructed Future assigned to it: a fresh pending future.
+    f = futures::Future<int>();
+    EXPECT_FALSE(f.done());
+    EXPECT_FALSE(f == live);
+}
+
+TEST(Future, DefaultConstructedFutureIsCompletedBySetters) {
+    // Unchanged by the moved-from rule: Future() is Python's Future().
+    futures::Future<int> a;
+    a.set_result(1);
+    EXPECT_EQ(a.result(), 1);
+    futures::Future<int> b;
+    b.set_exception(std::make_exception_ptr(concur::ValueError("v")));
+    EXPECT_THROW(b.result(), concur::ValueError);
+}
+
 TEST(Future, VoidFuture) {
     futures::Future<void> f;
     EXPECT_FALSE(f.done());
@@ -642,6 +855,44 @@ TEST(Future, ResultWithSeveralConstructorArguments) {
     futures::Future<std::vector<int>> g;
     g.set_result(3, 9);
     EXPECT_EQ(g.result(), (std::vector<int>{9, 9, 9}));
+}
+
+// --- detail::FutureAccess: the internals' one door ---------------------------
+
+// The shared state is not part of the public API: neither a state() member
+// nor a constructor from a state pointer is reachable from outside.
+template <class Fut>
+concept HasPublicState = requires(const Fut& f) {
+    f.state();
+};
+static_assert(!HasPublicState<futures::Future<int>>);
+static_assert(!HasPublicState<futures::Future<void>>);
+static_assert(!std::is_constructible_v<futures::Future<int>, concur::detail::FutureState<int>*>);
+static_assert(!std::is_convertible_v<concur::detail::FutureState<int>*, futures::Future<int>>);
+
+TEST(FutureAccess, AdoptTakesOverOneReference) {
+    auto token = std::make_shared<int>(1);
+    std::weak_ptr<int> watch = token;
+    auto* state = new concur::detail::FutureState<std::shared_ptr<int>>();  // refs = 1
+    {
+        futures::Future<std::shared_ptr<int>> f = concur::detail::FutureAccess::adopt(state);
+        EXPECT_EQ(concur::detail::FutureAccess::state(f), state);
+        futures::Future<std::shared_ptr<int>> copy = f;
+        EXPECT_EQ(concur::detail::FutureAccess::state(copy), state);
+        f.set_result(std::move(token));
+        EXPECT_FALSE(watch.expired());
+    }
+    // The adopted reference was the only one: the state (and the result) is gone.
+    EXPECT_TRUE(watch.expired());
+}
+
+TEST(FutureAccess, StateOfAMovedFromFutureIsNull) {
+    futures::Future<int> f;
+    const concur::detail::FutureStateBase* state = concur::detail::FutureAccess::state(f);
+    ASSERT_NE(state, nullptr);
+    futures::Future<int> g = std::move(f);
+    EXPECT_EQ(concur::detail::FutureAccess::state(g), state);
+    EXPECT_EQ(concur::detail::FutureAccess::state(f), nullptr);  // NOLINT(bugprone-use-after-move)
 }
 
 // --- repr -------------------------------------------------------------------

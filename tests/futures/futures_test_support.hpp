@@ -1,15 +1,16 @@
 // Helpers shared by the futures unit tests (not a test file itself: only
 // *_test.cpp files are compiled into concur_futures_tests).
 //
-// Timing rules of this suite: a timed wait of T is only checked against a
-// lower bound slightly below T and a loose upper bound (kSlow), so a slow or
-// loaded machine (sanitizers, 2 shared cores) never makes a test fail.
-// Orderings are forced with events and data dependencies, never with sleeps
-// alone; waiting for another thread to reach a state is done by polling with
-// a generous deadline (kPatience).
+// Timing rules (tests/support/eventually.hpp): a timed wait of T is only
+// checked against a lower bound slightly below T and a loose upper bound
+// (kSlow). Orderings are forced with events and data dependencies, never with
+// sleeps alone; waiting for another thread to reach a state is done by polling
+// with kPatience.
 #pragma once
 
+#include "../support/eventually.hpp"
 #include "../support/parking.hpp"
+#include "../support/sanitizers.hpp"
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,35 +34,18 @@ namespace futures_test {
 namespace futures = concur::futures;
 namespace threading = concur::threading;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using concur_test_support::Clock;
 using concur_test_support::current_syscall;
+using concur_test_support::eventually;
+using concur_test_support::kPatience;
+using concur_test_support::kSlow;
 using concur_test_support::Stopwatch;
 using concur_test_support::wait_until_parked;
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
+using concur_test_support::kSanitized;
 
-// How long a test is prepared to wait for something that should happen.
-inline constexpr auto kPatience = std::chrono::seconds(10);
-// An upper bound that only an insane delay could exceed.
-inline constexpr auto kSlow = std::chrono::seconds(5);
 // Lower bounds of timed waits allow for clock granularity.
 inline constexpr auto kClockSlack = std::chrono::milliseconds(5);
-
-// Polls `predicate` until it holds or `patience` passes; returns its last value.
-inline bool eventually(const std::function<bool()>& predicate,
-                       Clock::duration patience = kPatience) {
-    const auto deadline = Clock::now() + patience;
-    while (!predicate()) {
-        if (Clock::now() >= deadline) return predicate();
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
-
 
 // Records what reaches threading::excepthook for the scope of a test (and
 // keeps it off stderr); restores the previous hook afterwards.

@@ -19,6 +19,7 @@
 #include <concur/threading.hpp>
 
 #include "futures_test_support.hpp"
+#include "many_futures.hpp"
 
 using namespace futures_test;
 using futures::ThreadPoolExecutor;
@@ -28,7 +29,7 @@ namespace {
 
 std::set<const void*> ids(const std::vector<F>& fs) {
     std::set<const void*> out;
-    for (const auto& f : fs) out.insert(f.state());
+    for (const auto& f : fs) out.insert(concur::detail::FutureAccess::state(f));
     return out;
 }
 std::set<const void*> ids(std::initializer_list<F> fs) {
@@ -407,4 +408,130 @@ TEST(Wait, CompletionsRacingTheWaiterInstall) {
         }
         ASSERT_GE(done.size(), 1u);
     }
+}
+
+TEST(Wait, MovedFromFutureRaisesInvalidStateError) {
+    F pending;
+    F done = successful_future();
+    F gone;
+    F taker = std::move(gone);
+    for (auto return_when :
+         {futures::FIRST_COMPLETED, futures::FIRST_EXCEPTION, futures::ALL_COMPLETED}) {
+        EXPECT_THROW(futures::wait(std::vector<F>{pending, done, gone}, 0s, return_when),
+                     futures::InvalidStateError);
+    }
+    // Nothing stayed registered on the live futures.
+    pending.set_result(1);
+    EXPECT_TRUE(pending.done());
+}
+
+// --- 100,000 futures (fewer under sanitizers) ---------------------------------
+
+namespace {
+
+// `r` splits `all` (without duplicates) into done and not_done, each in the
+// order of `all`.
+void expect_split_in_order(const futures::DoneAndNotDoneFutures<int>& r,
+                           const std::vector<F>& all) {
+    std::size_t d = 0, n = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (d < r.done.size() && r.done[d] == all[i])
+            ++d;
+        else if (n < r.not_done.size() && r.not_done[n] == all[i])
+            ++n;
+        else
+            FAIL() << "future " << i << " is not next in done or not_done";
+    }
+    EXPECT_EQ(d, r.done.size());
+    EXPECT_EQ(n, r.not_done.size());
+}
+
+}  // namespace
+
+TEST(Wait, HundredThousandFuturesAllCompleted) {
+    // A tenth done before the call, the rest completed by two threads while
+    // wait() runs; duplicates in the input.
+    ManyFutures many;
+    const std::vector<F> input = many.input();
+    many.start();
+    Stopwatch watch;
+    const auto result = futures::wait(input, futures::ALL_COMPLETED);
+    EXPECT_LT(watch.elapsed(), kSlow);
+    many.join();
+    EXPECT_TRUE(result.not_done.empty());
+    expect_split_in_order(result, many.futures());
+    for (const F& f : result.done) ASSERT_TRUE(f.done());
+}
+
+TEST(Wait, HundredThousandFuturesFirstCompleted) {
+    const std::size_t count = ManyFutures::kCount;
+    std::vector<F> fs(count);
+    F chosen = fs[count / 2];
+    threading::Thread completer([chosen]() mutable { chosen.set_result(1); });
+    completer.start();
+    Stopwatch watch;
+    const auto result = futures::wait(fs, kPatience, futures::FIRST_COMPLETED);
+    EXPECT_LT(watch.elapsed(), kSlow);
+    completer.join();
+    ASSERT_EQ(result.done.size(), 1u);
+    EXPECT_TRUE(result.done[0] == chosen);
+    EXPECT_EQ(result.not_done.size(), count - 1);
+    expect_split_in_order(result, fs);
+    // The waiter is gone from the others: completing them touches nothing freed.
+    for (F& f : fs)
+        if (!f.done()) f.set_result(0);
+}
+
+TEST(Wait, HundredThousandFuturesFirstException) {
+    // Two threads complete the futures from both ends; one near the middle
+    // fails, so wait() returns once it has failed, whatever else is done.
+    const std::size_t count = ManyFutures::kCount;
+    std::vector<F> fs(count);
+    const std::size_t failing = count / 2 + 1;
+    std::vector<std::unique_ptr<threading::Thread>> completers;
+    for (std::size_t t = 0; t < 2; ++t) {
+        completers.push_back(std::make_unique<threading::Thread>([fs, t, failing]() mutable {
+            const std::size_t n = fs.size();
+            for (std::size_t k = 0; k < n / 2; ++k) {
+                const std::size_t i = t == 0 ? k : n - 1 - k;
+                if (i == failing)
+                    fs[i].set_exception(std::make_exception_ptr(concur::ValueError("bad")));
+                else
+                    fs[i].set_result(static_cast<int>(i));
+            }
+        }));
+        completers.back()->start();
+    }
+    Stopwatch watch;
+    const auto result = futures::wait(fs, kPatience, futures::FIRST_EXCEPTION);
+    EXPECT_LT(watch.elapsed(), kSlow);
+    for (auto& c : completers) c->join();
+    expect_split_in_order(result, fs);
+    EXPECT_TRUE(std::find(result.done.begin(), result.done.end(), fs[failing]) !=
+                result.done.end());
+    for (const F& f : result.done) ASSERT_TRUE(f.done());
+}
+
+TEST(Wait, HundredThousandFuturesTimeOut) {
+    // Every other future done: a zero timeout splits them.
+    const std::size_t count = ManyFutures::kCount;
+    std::vector<F> fs(count);
+    for (std::size_t i = 0; i < count; i += 2) fs[i].set_result(static_cast<int>(i));
+    for (auto return_when :
+         {futures::FIRST_COMPLETED, futures::FIRST_EXCEPTION, futures::ALL_COMPLETED}) {
+        Stopwatch watch;
+        const auto result = futures::wait(fs, 0s, return_when);
+        EXPECT_LT(watch.elapsed(), kSlow);
+        ASSERT_EQ(result.done.size(), count / 2);
+        ASSERT_EQ(result.not_done.size(), count / 2);
+        for (std::size_t k = 0; k < count / 2; ++k) {
+            ASSERT_TRUE(result.done[k] == fs[2 * k]);
+            ASSERT_TRUE(result.not_done[k] == fs[2 * k + 1]);
+        }
+    }
+    // 50 ms of waiting for the other half (registering a waiter on each)
+    // changes nothing.
+    const auto result = futures::wait(fs, 50ms, futures::ALL_COMPLETED);
+    EXPECT_EQ(result.done.size(), count / 2);
+    EXPECT_EQ(result.not_done.size(), count / 2);
 }

@@ -1,11 +1,11 @@
 // Helpers shared by the queue unit tests (not a test file itself: only
 // *_test.cpp files are compiled into concur_queue_tests).
 //
-// Timing rules: a timed wait of T is checked against a lower bound just below
-// T and a loose upper bound (kSlow), so a loaded 2-core machine or a sanitizer
-// never makes a test fail. "Thread X is blocked" is established by waiting
-// until X sleeps in futex(2) (where every concur primitive parks), never by a
-// fixed sleep alone; a test stays correct even if X had not parked yet.
+// Timing rules (tests/support/eventually.hpp): a timed wait of T is checked
+// against a lower bound just below T and a loose upper bound (kSlow). "Thread
+// X is blocked" is established by waiting until X sleeps in futex(2) (where
+// every concur primitive parks; tests/support/parking.hpp), never by a fixed
+// sleep alone; a test stays correct even if X had not parked yet.
 //
 // Flavors: the typed suites run every behaviour on
 //   Ring      queue::Queue<int>(maxsize)      the lock-free ring (maxsize 2..65536)
@@ -16,7 +16,9 @@
 // forces Queue<T> onto its locked implementation whatever the maxsize.
 #pragma once
 
+#include "../support/eventually.hpp"
 #include "../support/parking.hpp"
+#include "../support/sanitizers.hpp"
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,45 +43,27 @@
 
 #include <concur/queue.hpp>
 
-#if defined(__SANITIZE_THREAD__)
-#define CONCUR_QUEUE_TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CONCUR_QUEUE_TEST_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define CONCUR_QUEUE_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CONCUR_QUEUE_TEST_ASAN 1
-#endif
-#endif
-
 namespace concur_queue_test {
 
 namespace queue = concur::queue;
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using concur_test_support::Clock;
+using concur_test_support::eventually;
+using concur_test_support::kPatience;
+using concur_test_support::kSlow;
 using concur_test_support::Stopwatch;
+using concur_test_support::this_native_id;
+using concur_test_support::wait_until_parked;
 
 // Divides the item counts of the concurrency tests: TSan runs them ~10x
 // slower, ASan ~2x.
-#if defined(CONCUR_QUEUE_TEST_TSAN)
-inline constexpr int kSlowdown = 10;
-#elif defined(CONCUR_QUEUE_TEST_ASAN)
-inline constexpr int kSlowdown = 2;
-#else
-inline constexpr int kSlowdown = 1;
-#endif
+inline constexpr int kSlowdown = concur_test_support::kThreadSanitizer    ? 10
+                                 : concur_test_support::kAddressSanitizer ? 2
+                                                                          : 1;
 inline constexpr int scaled(int count) {
     return std::max(1, count / kSlowdown);
 }
 
-// How long a test is prepared to wait for something that should happen.
-inline constexpr auto kPatience = std::chrono::seconds(20);
-// An upper bound for a timed wait that only an insane delay could exceed.
-inline constexpr auto kSlow = std::chrono::seconds(5);
 // The timeout used by the timing tests, and the slack allowed below it
 // (the deadline is taken on the same monotonic clock, so none is really
 // needed; 1 ms covers rounding of the duration conversions).
@@ -90,49 +74,6 @@ inline double ms(Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// Polls `predicate` until it holds or `patience` passes; returns its last value.
-inline bool eventually(const std::function<bool()>& predicate,
-                       Clock::duration patience = kPatience) {
-    const auto deadline = Clock::now() + patience;
-    while (!predicate()) {
-        if (Clock::now() >= deadline) return predicate();
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
-
-// The system call thread `tid` of this process is blocked in ("" if unknown).
-inline std::string syscall_of(long tid) {
-    std::ifstream file("/proc/self/task/" + std::to_string(tid) + "/syscall");
-    std::string line;
-    if (!file || !std::getline(file, line)) return {};
-    return line.substr(0, line.find(' '));
-}
-
-inline long current_tid() {
-    return static_cast<long>(::syscall(SYS_gettid));
-}
-
-// Waits until thread `tid` sleeps in futex(2) and stays there for a few polls,
-// i.e. it is blocked inside a queue. If /proc cannot tell, waits a little
-// instead. False if `finished()` becomes true (or kPatience passes) first.
-inline bool wait_parked(long tid, const std::function<bool()>& finished) {
-    if (syscall_of(tid).empty()) {
-        std::this_thread::sleep_for(100ms);
-        return !finished();
-    }
-    const std::string futex = std::to_string(SYS_futex);
-    const auto deadline = Clock::now() + kPatience;
-    int stable = 0;
-    while (Clock::now() < deadline) {
-        if (finished()) return false;
-        stable = syscall_of(tid) == futex ? stable + 1 : 0;
-        if (stable >= 4) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return false;
-}
-
 // Runs a callable on its own std::thread, records whether it finished and
 // what it threw. Joined by the destructor.
 class Background {
@@ -140,7 +81,7 @@ class Background {
     template <class F>
     explicit Background(F f)
         : thread_([this, fn = std::move(f)]() mutable {
-              tid_.store(current_tid(), std::memory_order_release);
+              tid_.store(this_native_id(), std::memory_order_release);
               try {
                   fn();
               } catch (...) {
@@ -156,11 +97,11 @@ class Background {
 
     bool done() const { return done_.load(std::memory_order_acquire); }
 
-    // Waits until the thread is blocked (see wait_parked); false if it
+    // Waits until the thread is blocked (see wait_until_parked); false if it
     // finished instead.
     bool parked() const {
         if (!eventually([this] { return tid_.load(std::memory_order_acquire) != 0; })) return false;
-        return wait_parked(tid_.load(std::memory_order_acquire), [this] { return done(); });
+        return wait_until_parked(tid_.load(std::memory_order_acquire), [this] { return done(); });
     }
 
     // Waits (up to `patience`) for the thread to finish; true if it did.
@@ -200,7 +141,7 @@ class Background {
     }
 
   private:
-    std::atomic<long> tid_{0};
+    std::atomic<std::uint64_t> tid_{0};
     std::atomic<bool> done_{false};
     std::exception_ptr error_;
     std::thread thread_;  // last: starts once the members above exist
@@ -380,11 +321,11 @@ std::vector<int> drain_values(typename F::Q& q) {
 // trigger ran, i.e. if it did not block.
 template <class Block, class Trigger>
 void do_blocking_test(Block block, Trigger trigger) {
-    const long self = current_tid();
+    const std::uint64_t self = this_native_id();
     std::atomic<bool> returned{false};
     std::atomic<bool> triggered{false};
     Background helper([&] {
-        wait_parked(self, [&] { return returned.load(); });
+        wait_until_parked(self, [&] { return returned.load(); });
         triggered.store(true);
         trigger();
     });

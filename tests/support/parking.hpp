@@ -5,16 +5,18 @@
 #pragma once
 
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
-namespace concur_test_support {
+#include "eventually.hpp"
 
-using Clock = std::chrono::steady_clock;
+namespace concur_test_support {
 
 class Stopwatch {
   public:
@@ -25,6 +27,11 @@ class Stopwatch {
   private:
     Clock::time_point start_;
 };
+
+// The calling thread's kernel thread id (gettid), for the functions below.
+inline std::uint64_t this_native_id() {
+    return static_cast<std::uint64_t>(::syscall(SYS_gettid));
+}
 
 // The first field of /proc/self/task/<tid>/syscall: the number of the system
 // call the thread is blocked in ("running" if it is in none), or "" if the
@@ -37,19 +44,23 @@ inline std::string current_syscall(std::uint64_t native_id) {
 }
 
 // Waits until the thread `native_id` sleeps in futex(2) and stays there for a
-// moment; false if it does not within `patience`. Falls back to a plain delay
-// if /proc cannot tell.
-inline bool wait_until_parked(std::uint64_t native_id,
-                              Clock::duration patience = std::chrono::seconds(20)) {
+// few polls, i.e. it is blocked inside a concur call. False if `finished`
+// (when given) becomes true first, meaning the thread returned instead of
+// blocking, or if `patience` passes. Falls back to a plain delay if /proc
+// cannot tell.
+inline bool wait_until_parked(std::uint64_t native_id, const std::function<bool()>& finished = {},
+                              Clock::duration patience = kPatience) {
     using namespace std::chrono_literals;
-    const std::string futex = std::to_string(SYS_futex);
+    auto has_finished = [&] { return finished && finished(); };
     if (current_syscall(native_id).empty()) {
         std::this_thread::sleep_for(300ms);
-        return true;
+        return !has_finished();
     }
+    const std::string futex = std::to_string(SYS_futex);
     const auto deadline = Clock::now() + patience;
     int stable = 0;
     while (Clock::now() < deadline) {
+        if (has_finished()) return false;
         stable = current_syscall(native_id) == futex ? stable + 1 : 0;
         if (stable >= 5) return true;
         std::this_thread::sleep_for(2ms);

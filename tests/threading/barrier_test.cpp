@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,11 +51,26 @@ Outcome wait_outcome(threading::Barrier& barrier) {
 }  // namespace
 
 TEST(Barrier, ZeroPartiesRaisesValueError) {
+    // CPython: lock_tests.BarrierTests.test_constructor
     try {
         threading::Barrier barrier(0);
         FAIL() << "parties = 0 accepted";
     } catch (const threading::ValueError& e) {
         EXPECT_STREQ(e.what(), "parties must be >= 1");
+    }
+}
+
+TEST(Barrier, NegativePartiesRaisesValueError) {
+    // CPython: lock_tests.BarrierTests.test_constructor (parties=-1). The
+    // count is signed, as Python's int: -1 must not wrap to a huge count.
+    for (const std::ptrdiff_t parties :
+         {std::ptrdiff_t{-1}, std::ptrdiff_t{-1000}, std::numeric_limits<std::ptrdiff_t>::min()}) {
+        try {
+            threading::Barrier barrier(parties);
+            FAIL() << "parties = " << parties << " accepted (" << barrier.parties() << " parties)";
+        } catch (const threading::ValueError& e) {
+            EXPECT_STREQ(e.what(), "parties must be >= 1");
+        }
     }
 }
 

@@ -189,6 +189,51 @@ TEST(Enumerate, ListsTheLivingThreads) {
     EXPECT_EQ(threading::enumerate().size(), before.size());
 }
 
+TEST(Enumerate, MainThreadFirstThenThreadsInStartOrder) {
+    // Python's enumerate() lists its _active dict, which keeps insertion
+    // order: the main thread (registered on import) first, then threads in the
+    // order they started, dummy threads where they were first seen.
+    constexpr int kThreads = 8;
+    threading::Event release;
+    // Constructed in one order, started in the reverse one: start order counts.
+    std::vector<std::unique_ptr<threading::Thread>> threads;
+    for (int i = 0; i < kThreads; ++i)
+        threads.push_back(std::make_unique<threading::Thread>([&] { release.wait(); }));
+    std::vector<threading::ThreadRef> expected;
+    std::optional<threading::ThreadRef> dummy;
+    threading::Event dummy_seen;
+    std::thread foreign;
+    for (int i = kThreads - 1; i >= 0; --i) {
+        threads[i]->start();
+        expected.push_back(threads[i]->ref());
+        if (i == kThreads / 2) {
+            // A foreign thread, first seen between two starts.
+            foreign = std::thread([&] {
+                dummy = threading::current_thread();
+                dummy_seen.set();
+                release.wait();
+            });
+            dummy_seen.wait();
+            expected.push_back(*dummy);
+        }
+    }
+
+    const auto listed = threading::enumerate();
+    release.set();
+    foreign.join();
+    for (auto& t : threads) t->join();
+
+    ASSERT_FALSE(listed.empty());
+    EXPECT_TRUE(listed.front() == threading::main_thread()) << listed.front().repr();
+    std::vector<threading::ThreadRef> ours;
+    for (const auto& ref : listed)
+        if (contains(expected, ref)) ours.push_back(ref);
+    ASSERT_EQ(ours.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        EXPECT_TRUE(ours[i] == expected[i])
+            << "position " << i << ": " << ours[i].repr() << ", expected " << expected[i].repr();
+}
+
 TEST(Enumerate, ThreadIsGoneRightAfterJoin) {
     // CPython: test_threading.ThreadTests.test_enumerate_after_join
     for (int i = 0; i < 50; ++i) {

@@ -383,3 +383,17 @@ TEST(BoundedSemaphore, AcquireTimeout) {
     EXPECT_GE(watch.elapsed(), 45ms);
     sem.release();
 }
+
+// The count holds at most 2,147,483,647 units (Python's is unbounded): a
+// larger initial value or a release past it raises ValueError instead of
+// wrapping around.
+TEST(SemaphoreLimits, CountStopsAtTwoToTheThirtyOneMinusOne) {
+    EXPECT_THROW(threading::Semaphore(2147483648LL), concur::ValueError);
+    threading::Semaphore sem(2147483647LL);
+    EXPECT_EQ(sem.value(), 2147483647u);
+    EXPECT_THROW(sem.release(), concur::ValueError);
+    EXPECT_EQ(sem.value(), 2147483647u);
+    EXPECT_TRUE(sem.acquire(false));
+    sem.release();
+    EXPECT_THROW(sem.release(-1), concur::ValueError);
+}

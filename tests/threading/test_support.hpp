@@ -1,13 +1,13 @@
 // Helpers shared by the threading unit tests (not a test file itself: only
 // *_test.cpp files are compiled into concur_threading_tests).
 //
-// Timing rules of this suite: a timed wait of T is only checked against a
-// lower bound slightly below T (clocks and rounding) and a loose upper bound
-// (kSlow), so a slow or loaded machine (TSan, 2 shared cores) never makes a
-// test fail. Waiting for another thread to reach a state is done by polling
-// with a generous deadline (kPatience), never by a fixed sleep.
+// Timing rules (tests/support/eventually.hpp): a timed wait of T is only
+// checked against a lower bound slightly below T and a loose upper bound
+// (kSlow); waiting for another thread to reach a state is done by polling with
+// kPatience, never by a fixed sleep.
 #pragma once
 
+#include "../support/eventually.hpp"
 #include "../support/parking.hpp"
 
 #include <sys/syscall.h>
@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -28,26 +29,13 @@
 namespace concur_test {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using concur_test_support::Clock;
 using concur_test_support::current_syscall;
+using concur_test_support::eventually;
+using concur_test_support::kPatience;
+using concur_test_support::kSlow;
 using concur_test_support::Stopwatch;
 using concur_test_support::wait_until_parked;
-
-// How long a test is prepared to wait for something that should happen.
-inline constexpr auto kPatience = std::chrono::seconds(10);
-// An upper bound that only an insane delay could exceed.
-inline constexpr auto kSlow = std::chrono::seconds(5);
-
-// Polls `predicate` until it holds or `patience` passes; returns its last value.
-inline bool eventually(const std::function<bool()>& predicate,
-                       Clock::duration patience = kPatience) {
-    const auto deadline = Clock::now() + patience;
-    while (!predicate()) {
-        if (Clock::now() >= deadline) return predicate();
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
 
 // The N of a "Thread-N..." name, or -1 if `name` does not start that way.
 inline long thread_number(std::string_view name) {
@@ -68,7 +56,6 @@ inline bool is_default_name(std::string_view name, std::string_view suffix = {})
     const std::size_t digits = std::to_string(n).size();
     return name.substr(std::string_view("Thread-").size() + digits) == suffix;
 }
-
 
 // Waits until the kernel thread `native_id` of this process is gone.
 inline bool wait_until_thread_exits(std::uint64_t native_id) {

@@ -17,7 +17,7 @@
 #include <atomic>
 #include <cstddef>
 
-#include <concur/detail/futex.hpp>
+#include <concur/detail/waiter.hpp>
 
 namespace concur::detail {
 

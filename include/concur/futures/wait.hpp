@@ -9,8 +9,14 @@
 //    Python returns sets; here both are vectors without duplicates, in input
 //    order.
 //  * as_completed(fs, timeout) -> a range yielding each future once, as it
-//    completes (those already done first). Iterating raises TimeoutError
-//    ("N (of M) futures unfinished") once `timeout` from the call has passed.
+//    completes (those already done first, in input order; then in the order
+//    they finish). Iterating raises TimeoutError ("N (of M) futures
+//    unfinished") once `timeout` from the call has passed. The range holds a
+//    yielded future until the next step, then releases it, as Python's
+//    generator does.
+//
+// Both take O(n log n) time for n futures (and duplicates), whatever order
+// they finish in.
 //
 // A cancelled future counts as completed. Both work for futures of any
 // executor or made by hand, and may be called from any thread; a worker of a
@@ -26,11 +32,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ranges>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -52,19 +60,37 @@ struct DoneAndNotDoneFutures {
 
 namespace detail {
 
-// Python's _Waiter family in one: collects futures as they finish and sets
-// `event` when the caller should look.
+// The shared state behind `f` (no reference added).
+template <class T>
+concur::detail::FutureStateBase* state_of(const Future<T>& f) noexcept {
+    return concur::detail::FutureAccess::state(f);
+}
+
+// Python's _Waiter family in one: counts futures as they finish and sets
+// `event` when the caller should look; for as_completed(), also collects
+// them in the order they finish.
 class Waiter final : public concur::detail::CompletionWaiter {
-public:
+  public:
     enum class Mode { first_completed, first_exception, all_completed, as_completed };
     Waiter(Mode mode, std::size_t pending) : mode_(mode), pending_(pending) {}
 
+    // as_completed: room for `n` completions in both buffers, so that
+    // on_done() never allocates.
+    void reserve(std::size_t n) {
+        finished_.reserve(n);
+        spare_.reserve(n);
+    }
+
     void on_done(concur::detail::FutureStateBase* state) noexcept override {
         std::lock_guard lock(mutex_);
-        finished_.push_back(state);
         switch (mode_) {
+            case Mode::as_completed:
+                finished_.push_back(state);
+                event.set();
+                break;
             case Mode::first_completed:
-            case Mode::as_completed: event.set(); break;
+                event.set();
+                break;
             case Mode::first_exception:
                 if (!state->cancelled() && state->stored_exception()) {
                     event.set();
@@ -76,30 +102,43 @@ public:
                 break;
         }
     }
-    // The futures finished since the last call.
-    std::vector<concur::detail::FutureStateBase*> take() {
+    // as_completed: the futures finished since the last call, in the order
+    // they finished. The vector is valid until the next call.
+    const std::vector<concur::detail::FutureStateBase*>& take() {
+        spare_.clear();
         std::lock_guard lock(mutex_);
         event.clear();
-        return std::exchange(finished_, {});
+        finished_.swap(spare_);
+        return spare_;
     }
 
     threading::Event event;
 
-private:
+  private:
     std::mutex mutex_;
     const Mode mode_;
     std::size_t pending_;
-    std::vector<concur::detail::FutureStateBase*> finished_;
+    std::vector<concur::detail::FutureStateBase*> finished_;  // under mutex_
+    std::vector<concur::detail::FutureStateBase*> spare_;     // the consumer's
 };
 
-// Unique futures of `fs`, in order.
+// Unique futures of `fs`, in order. InvalidStateError if one was moved
+// from (before anything is registered on any of them).
 template <class Range>
 auto unique_futures(const Range& fs) {
     using F = std::ranges::range_value_t<Range>;
     std::vector<F> out;
     std::unordered_set<const void*> seen;
-    for (const auto& f : fs)
-        if (seen.insert(f.state()).second) out.push_back(f);
+    if constexpr (std::ranges::sized_range<const Range>) {
+        const auto n = static_cast<std::size_t>(std::ranges::size(fs));
+        out.reserve(n);
+        seen.reserve(n);
+    }
+    for (const auto& f : fs) {
+        const concur::detail::FutureStateBase* state = detail::state_of(f);
+        if (state == nullptr) concur::detail::throw_moved_from_future();
+        if (seen.insert(state).second) out.push_back(f);
+    }
     return out;
 }
 
@@ -119,7 +158,7 @@ auto wait(const Range& fs, std::optional<std::chrono::nanoseconds> timeout,
         timed ? concur::detail::deadline_after(*timeout) : concur::detail::Deadline::max();
 
     auto is_failure = [](const F& f) {
-        return f.done() && !f.cancelled() && f.state()->stored_exception() != nullptr;
+        return f.done() && !f.cancelled() && detail::state_of(f)->stored_exception() != nullptr;
     };
     auto split = [&] {
         DoneAndNotDoneFutures<T> result;
@@ -149,12 +188,12 @@ auto wait(const Range& fs, std::optional<std::chrono::nanoseconds> timeout,
     detail::Waiter waiter(mode, all.size() - done_now);
     std::vector<F> installed;
     for (const F* f : to_watch) {
-        if (f->state()->add_waiter(&waiter)) {
+        if (detail::state_of(*f)->add_waiter(&waiter)) {
             installed.push_back(*f);
         } else {
             // Finished between the scan and now: count it as the waiter would
             // (skipping it would leave the waiter one completion short).
-            waiter.on_done(f->state());
+            waiter.on_done(detail::state_of(*f));
         }
     }
     if (timed) {
@@ -162,7 +201,7 @@ auto wait(const Range& fs, std::optional<std::chrono::nanoseconds> timeout,
     } else {
         waiter.event.wait();
     }
-    for (const F& f : installed) f.state()->remove_waiter(&waiter);
+    for (const F& f : installed) detail::state_of(f)->remove_waiter(&waiter);
     return split();
 }
 
@@ -178,31 +217,54 @@ auto wait(const Range& fs, std::chrono::duration<Rep, Period> timeout,
 }
 
 // The range as_completed() returns. Move-only; iterate once.
+//
+// Futures are yielded from a queue of positions in `futures_`: first those
+// done at the call (in input order), then batches the waiter collected in
+// the order they finished. A yielded future is moved out of `futures_` into
+// `current_` and released at the next step, as Python's generator drops it.
+// O(n log n) for n futures (a sorted index maps a finished state back to its
+// position).
 template <class F>
 class AsCompleted {
-public:
+    using T = typename F::value_type;
+
+  public:
     AsCompleted(std::vector<F> futures, std::optional<concur::detail::Deadline> deadline)
-        : total_(futures.size()), deadline_(deadline),
+        : futures_(std::move(futures)),
+          deadline_(deadline),
           waiter_(std::make_unique<detail::Waiter>(detail::Waiter::Mode::as_completed, 0)) {
-        for (F& f : futures) by_state_.emplace(f.state(), f);
-        // Done ones first (in input order), then install the waiter on the rest.
-        for (F& f : futures) {
-            if (f.done() || !f.state()->add_waiter(waiter_.get()))
-                ready_.push_back(f);
-            else
-                installed_.push_back(f);
+        const std::size_t n = futures_.size();
+        positions_.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            positions_.emplace_back(detail::state_of(futures_[i]), i);
+        std::ranges::sort(positions_, std::less<>(), &Position::first);
+        ready_.reserve(n);
+        waiter_->reserve(n);
+        // Done ones first (in input order); install the waiter on the rest.
+        std::size_t i = 0;
+        try {
+            for (; i < n; ++i) {
+                concur::detail::FutureStateBase* state = detail::state_of(futures_[i]);
+                if (state->done() || !state->add_waiter(waiter_.get())) ready_.push_back(i);
+            }
+        } catch (...) {
+            for (std::size_t j = 0; j < i; ++j)
+                detail::state_of(futures_[j])->remove_waiter(waiter_.get());
+            throw;
         }
-        std::reverse(ready_.begin(), ready_.end());  // popped from the back
     }
     AsCompleted(AsCompleted&&) noexcept = default;
     AsCompleted& operator=(AsCompleted&&) = delete;
     ~AsCompleted() {
-        if (waiter_)
-            for (F& f : installed_) f.state()->remove_waiter(waiter_.get());
+        if (!waiter_) return;  // moved from
+        // Every future not yielded yet may still hold the waiter.
+        for (const F& f : futures_)
+            if (concur::detail::FutureStateBase* state = detail::state_of(f))
+                state->remove_waiter(waiter_.get());
     }
 
     class iterator {
-    public:
+      public:
         using value_type = F;
         using difference_type = std::ptrdiff_t;
         using iterator_concept = std::input_iterator_tag;
@@ -217,7 +279,7 @@ public:
             return it.owner_ == nullptr || it.owner_->exhausted();
         }
 
-    private:
+      private:
         friend class AsCompleted;
         explicit iterator(AsCompleted* owner) : owner_(owner) { owner_->advance(); }
         AsCompleted* owner_ = nullptr;
@@ -228,29 +290,36 @@ public:
     // Every future has been yielded (or the timeout raised).
     bool exhausted() const noexcept { return finished_; }
 
-private:
+  private:
     // Yields the next finished future; blocks for one; TimeoutError past the deadline.
     void advance() {
+        { F last = std::move(current_); }  // released: Python's generator drops it too
         for (;;) {
-            if (!ready_.empty()) {
-                current_ = ready_.back();
-                ready_.pop_back();
-                yielded_.insert(current_.state());
+            while (next_ < ready_.size()) {
+                F& f = futures_[ready_[next_++]];
+                if (detail::state_of(f) == nullptr) continue;  // yielded already
+                current_ = std::move(f);
+                ++yielded_;
                 return;
             }
-            if (yielded_.size() == total_) {
+            ready_.clear();
+            next_ = 0;
+            if (yielded_ == futures_.size()) {
                 finished_ = true;
                 return;
             }
-            for (auto* state : waiter_->take()) {
-                if (!yielded_.count(state)) ready_.insert(ready_.begin(), by_state_.at(state));
+            for (concur::detail::FutureStateBase* state : waiter_->take()) {
+                const auto it =
+                    std::ranges::lower_bound(positions_, state, std::less<>(), &Position::first);
+                ready_.push_back(it->second);
             }
             if (!ready_.empty()) continue;
             if (deadline_) {
                 if (!waiter_->event.wait(*deadline_ - concur::detail::Clock::now())) {
                     finished_ = true;
-                    throw TimeoutError(std::to_string(total_ - yielded_.size()) + " (of " +
-                                       std::to_string(total_) + ") futures unfinished");
+                    const std::size_t total = futures_.size();
+                    throw TimeoutError(std::to_string(total - yielded_) + " (of " +
+                                       std::to_string(total) + ") futures unfinished");
                 }
             } else {
                 waiter_->event.wait();
@@ -258,14 +327,16 @@ private:
         }
     }
 
-    std::size_t total_;
+    using Position = std::pair<const concur::detail::FutureStateBase*, std::size_t>;
+
+    std::vector<F> futures_;  // unique; a yielded one is moved out
     std::optional<concur::detail::Deadline> deadline_;
     std::unique_ptr<detail::Waiter> waiter_;
-    std::unordered_map<const void*, F> by_state_;
-    std::vector<F> installed_;
-    std::vector<F> ready_;
-    std::unordered_set<const void*> yielded_;
-    F current_;
+    std::vector<Position> positions_;  // (state, index in futures_), sorted
+    std::vector<std::size_t> ready_;   // indexes in futures_ to yield, from next_
+    std::size_t next_ = 0;
+    std::size_t yielded_ = 0;
+    F current_ = concur::detail::FutureAccess::adopt<T>(nullptr);  // moved-from until the first
     bool finished_ = false;
 };
 
@@ -279,8 +350,8 @@ auto as_completed(const Range& fs, std::optional<std::chrono::nanoseconds> timeo
 }
 template <class Range, class Rep, class Period>
 auto as_completed(const Range& fs, std::chrono::duration<Rep, Period> timeout) {
-    return as_completed(fs,
-                        std::optional(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    return as_completed(
+        fs, std::optional(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
 }
 
 }  // namespace concur::futures

@@ -34,3 +34,7 @@ public:
 };
 
 }  // namespace concur::queue
+
+namespace concur::queue {
+using concur::ValueError;
+}  // namespace concur::queue

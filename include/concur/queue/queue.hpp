@@ -29,6 +29,10 @@
 // other queues use Python's own algorithm on a Lock and three Conditions.
 //
 // Thread-safety: every member may be called concurrently from any thread.
+// Lifetime: a thread that gets the last item (or is released from join()) may
+// destroy the queue at once, even while the putting thread (or the one that
+// called task_done()) is still returning from its call; a thread that calls
+// shutdown() must return from it before the queue is destroyed.
 //
 // Example:
 //
@@ -44,21 +48,15 @@
 //   q.shutdown();    // the consumer's next get() raises ShutDown
 #pragma once
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <type_traits>
 #include <utility>
 
 #include <concur/detail/deadline.hpp>
-#include <concur/detail/event_count.hpp>
-#include <concur/queue/detail/bounded_ring.hpp>
 #include <concur/queue/detail/locked_queue.hpp>
 #include <concur/queue/detail/queue_api.hpp>
+#include <concur/queue/detail/ring_queue.hpp>
 #include <concur/queue/exceptions.hpp>
 
 namespace concur::queue {
@@ -71,7 +69,7 @@ class Queue : public concur::detail::QueueApi<Queue<T>, T> {
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_destructible_v<T>;
     static constexpr std::ptrdiff_t kRingMaxsize = 1 << 16;
 
-public:
+  public:
     using value_type = T;
 
     // maxsize <= 0: unbounded (Python's default).
@@ -98,120 +96,51 @@ public:
     // Marks one earlier-gotten item as processed. ValueError if called more
     // times than items were put.
     void task_done() {
-        if constexpr (kRingable) {
-            if (ring_) return ring_task_done();
-        }
-        locked_->task_done();
+        with_impl([](auto& q) { q.task_done(); });
     }
-
     // Blocks until all items put have been processed.
     void join() {
-        if constexpr (kRingable) {
-            if (ring_) return ring_join();
-        }
-        locked_->join();
+        with_impl([](auto& q) { q.join(); });
     }
-
     // Python 3.13's Queue.shutdown(immediate=False).
     void shutdown(bool immediate = false) {
-        if constexpr (kRingable) {
-            if (ring_) return ring_shutdown(immediate);
-        }
-        locked_->shutdown(immediate);
+        with_impl([immediate](auto& q) { q.shutdown(immediate); });
     }
     bool is_shutdown() const {
-        if constexpr (kRingable) {
-            if (ring_) return ring_->closed();
-        }
-        return locked_->is_shutdown();
+        return with_impl([](auto& q) -> bool { return q.is_shutdown(); });
     }
-
     std::size_t qsize() const {
-        if constexpr (kRingable) {
-            if (ring_) return ring_->size();
-        }
-        return locked_->qsize();
+        return with_impl([](auto& q) -> std::size_t { return q.qsize(); });
     }
     std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
 
-private:
-    // Every use of the ring sits behind `if constexpr (kRingable)`, so that
+  private:
+    // The ring is only named behind `if constexpr (kRingable)`, so that
     // BoundedRing<T> (which requires a nothrow-movable T) is never
     // instantiated for a T whose move may throw.
     struct NoRing {};
-    using Ring = std::conditional_t<kRingable, concur::detail::BoundedRing<T>, NoRing>;
+    using Ring = std::conditional_t<kRingable, concur::detail::RingQueue<T>, NoRing>;
     using Locked = concur::detail::LockedQueue<T, concur::detail::FifoContainer<T>>;
-    using RingResult = concur::detail::RingResult;
+
+    // Calls f with the implementation in use: the ring or Python's algorithm.
+    template <class F>
+    decltype(auto) with_impl(F&& f) const {
+        if constexpr (kRingable) {
+            if (ring_) return f(*ring_);
+        }
+        return f(*locked_);
+    }
 
     void put_impl(T& item, bool block, const concur::detail::Deadline* deadline) {
-        if constexpr (kRingable) {
-            if (ring_) {
-                switch (ring_->put(item, block, deadline)) {
-                    case RingResult::done: return;
-                    case RingResult::closed: throw ShutDown();
-                    default: throw Full();
-                }
-            }
-        }
-        locked_->put(std::move(item), block, deadline);
+        with_impl([&](auto& q) { q.put(std::move(item), block, deadline); });
     }
-
     T get_impl(bool block, const concur::detail::Deadline* deadline) {
-        if constexpr (kRingable) {
-            if (ring_) {
-                std::optional<T> out;
-                switch (ring_->get(out, block, deadline)) {
-                    case RingResult::done: return std::move(*out);
-                    case RingResult::closed: throw ShutDown();
-                    default: throw Empty();
-                }
-            }
-        }
-        return locked_->get(block, deadline);
-    }
-
-    // Ring mode (only instantiated for a ringable T).
-    void ring_task_done() {
-        const std::size_t done = done_.fetch_add(1, std::memory_order_seq_cst) + 1;
-        const std::size_t puts = ring_->puts();
-        if (done > puts) {
-            done_.fetch_sub(1, std::memory_order_relaxed);
-            throw ValueError("task_done() called too many times");
-        }
-        if (done == puts) all_tasks_done_.notify_all();
-    }
-
-    void ring_join() {
-        for (;;) {
-            const std::uint32_t key = all_tasks_done_.prepare_wait();
-            if (done_.load(std::memory_order_seq_cst) >= ring_->puts()) {
-                all_tasks_done_.cancel_wait();
-                return;
-            }
-            all_tasks_done_.wait(key, nullptr);
-        }
-    }
-
-    void ring_shutdown(bool immediate) {
-        ring_->close();
-        if (immediate) {
-            // Discarded items count as done, but never beyond what was put.
-            const std::size_t drained = ring_->drain();
-            std::size_t done = done_.load(std::memory_order_relaxed);
-            std::size_t next;
-            do {
-                next = std::min(done + drained, std::max(done, ring_->puts()));
-            } while (!done_.compare_exchange_weak(done, next, std::memory_order_seq_cst));
-            all_tasks_done_.notify_all();
-        }
+        return with_impl([&](auto& q) -> T { return q.get(block, deadline); });
     }
 
     const std::ptrdiff_t maxsize_;
     std::unique_ptr<Ring> ring_;
     std::unique_ptr<Locked> locked_;
-    // Ring mode: Python's unfinished_tasks is ring_->puts() - done_.
-    alignas(64) std::atomic<std::size_t> done_{0};
-    concur::detail::EventCount all_tasks_done_;
 };
 
 }  // namespace concur::queue

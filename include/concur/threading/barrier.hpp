@@ -28,6 +28,7 @@
 #include <optional>
 
 #include <concur/detail/deadline.hpp>
+#include <concur/threading/exceptions.hpp>
 #include <concur/threading/condition.hpp>
 #include <concur/threading/lock.hpp>
 
@@ -35,8 +36,9 @@ namespace concur::threading {
 
 class Barrier {
 public:
-    // ValueError if parties < 1.
-    explicit Barrier(std::size_t parties, std::function<void()> action = {},
+    // ValueError if parties < 1 (signed, as Python's int: Barrier(-1) raises
+    // instead of wrapping around to a huge unsigned count).
+    explicit Barrier(std::ptrdiff_t parties, std::function<void()> action = {},
                      std::optional<std::chrono::nanoseconds> timeout = std::nullopt);
     Barrier(const Barrier&) = delete;
     Barrier& operator=(const Barrier&) = delete;

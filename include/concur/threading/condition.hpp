@@ -26,8 +26,9 @@
 //   int item = items.front();                  cond.notify(); }
 //
 // Memory ordering: the waiter list is only touched while holding the lock,
-// which orders it. A notifier unlinks a waiter, then stores 1 into the
-// waiter's futex word with release; the waiter reads it with acquire. The
+// which orders it. A notifier unlinks a waiter, then sets kSignaled in the
+// waiter's word with a release exchange and wakes it if the exchange shows it
+// parked; the waiter waits on the word with detail::wait_on (acquire). The
 // waiter's node lives on its stack but cannot go away before the notifier is
 // done with it: the waiter must re-acquire the lock, which the notifier holds.
 #pragma once
@@ -45,7 +46,7 @@
 namespace concur::threading {
 
 class Condition {
-public:
+  public:
     Condition() noexcept : rlock_(&own_rlock_) {}
     explicit Condition(Lock& lock) noexcept : lock_(&lock) {}
     explicit Condition(RLock& lock) noexcept : rlock_(&lock) {}
@@ -53,7 +54,9 @@ public:
     Condition& operator=(const Condition&) = delete;
 
     // The underlying lock's acquire/release (see Lock and RLock).
-    bool acquire(bool blocking = true) { return lock_ ? lock_->acquire(blocking) : rlock_->acquire(blocking); }
+    bool acquire(bool blocking = true) {
+        return lock_ ? lock_->acquire(blocking) : rlock_->acquire(blocking);
+    }
     template <class Rep, class Period>
     bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
         return lock_ ? lock_->acquire(blocking, timeout) : rlock_->acquire(blocking, timeout);
@@ -103,8 +106,10 @@ public:
     // Wakes every waiter. RuntimeError if the lock is not held.
     void notify_all() { notify(static_cast<std::size_t>(-1)); }
 
-private:
+  private:
     struct Waiter {
+        static constexpr std::uint32_t kSignaled = 1;
+        static constexpr std::uint32_t kSleepers = 2;  // see detail/waiter.hpp
         std::atomic<std::uint32_t> signaled{0};
         Waiter* prev = nullptr;
         Waiter* next = nullptr;

@@ -22,13 +22,9 @@
 //   }
 //   if (lock.acquire(true, std::chrono::milliseconds(50))) lock.release();
 //
-// Memory ordering: the state word is 0 (unlocked), 1 (locked) or 2 (locked,
-// and some thread may be sleeping on it). A successful acquire is an
-// acquire-RMW on the word, release() a release-RMW, so everything written
-// before release() happens-before everything after the next acquire. The
-// state 2 tells release() it must call futex_wake; a sleeper always sets 2
-// (with exchange) before it sleeps on the value 2, so a release that sees 1
-// cannot have a sleeper to wake.
+// Implementation: detail::LockWord (one futex word; its memory-ordering
+// notes are in detail/lock_word.hpp), the same code multiprocessing's Lock runs
+// in shared memory.
 #pragma once
 
 #include <atomic>
@@ -36,12 +32,13 @@
 #include <cstdint>
 
 #include <concur/detail/deadline.hpp>
+#include <concur/detail/lock_word.hpp>
 #include <concur/exceptions.hpp>
 
 namespace concur::threading {
 
 class Lock {
-public:
+  public:
     Lock() noexcept = default;
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
@@ -49,9 +46,8 @@ public:
     // Acquires the lock. With `blocking` false, returns at once: true if the
     // lock was free. Otherwise blocks until the lock is acquired (true).
     bool acquire(bool blocking = true) {
-        if (try_acquire_fast()) return true;
-        if (!blocking) return false;
-        return acquire_slow(nullptr);
+        if (!blocking) return word_.try_acquire();
+        return word_.acquire(nullptr);
     }
 
     // Blocks for at most `timeout`; returns whether the lock was acquired.
@@ -61,9 +57,9 @@ public:
     bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
         if (!blocking) throw ValueError("can't specify a timeout for a non-blocking call");
         concur::detail::require_non_negative(timeout, "timeout value");
-        if (try_acquire_fast()) return true;
+        if (word_.try_acquire()) return true;
         const auto deadline = concur::detail::deadline_after(timeout);
-        return acquire_slow(&deadline);
+        return word_.acquire(&deadline);
     }
     template <class Rep, class Period>
     bool acquire(std::chrono::duration<Rep, Period> timeout) {
@@ -72,35 +68,30 @@ public:
 
     // Releases the lock; any thread may call it. Never blocks.
     // Raises RuntimeError ("release unlocked lock") if the lock is not held.
-    void release();
+    void release() {
+        if (!word_.release()) throw RuntimeError("release unlocked lock");
+    }
 
     // Whether the lock is currently held (by anyone). Never blocks.
-    bool locked() const noexcept { return state_.load(std::memory_order_relaxed) != 0; }
+    bool locked() const noexcept { return word_.locked(); }
 
     // Standard Lockable / TimedLockable interface.
     void lock() { acquire(); }
-    bool try_lock() noexcept { return try_acquire_fast(); }
+    bool try_lock() noexcept { return word_.try_acquire(); }
     void unlock() { release(); }
     template <class Rep, class Period>
     bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-        if (try_acquire_fast()) return true;
+        if (word_.try_acquire()) return true;
         const auto deadline = concur::detail::deadline_after(timeout);
-        return acquire_slow(&deadline);
+        return word_.acquire(&deadline);
     }
     template <class Clock, class Duration>
     bool try_lock_until(std::chrono::time_point<Clock, Duration> when) {
         return try_lock_for(when - Clock::now());
     }
 
-private:
-    bool try_acquire_fast() noexcept {
-        std::uint32_t expected = 0;
-        return state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
-                                              std::memory_order_relaxed);
-    }
-    bool acquire_slow(const concur::detail::Deadline* deadline);
-
-    std::atomic<std::uint32_t> state_{0};
+  private:
+    concur::detail::LockWord<concur::detail::WordScope::process_local> word_;
 };
 
 }  // namespace concur::threading

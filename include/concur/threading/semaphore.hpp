@@ -19,15 +19,14 @@
 //   }
 //   slots.release();                            // ValueError: too many releases
 //
-// Memory ordering: one 32-bit futex word holds the count (bits 0..30) and a
-// "sleepers" flag (bit 31). acquire() takes a unit with an acquire-CAS;
-// release() adds its units and clears the flag in one release-CAS, then, if
-// the flag was set, wakes every sleeper with a futex syscall. Nothing of the
-// semaphore is read after that CAS, so a thread that acquires the unit may
-// destroy the semaphore at once (the use-after-free of glibc bug 12674 cannot
-// happen). A sleeper sets the flag with a CAS and sleeps on exactly that
-// value, so a release either sees the flag or changes the word first; woken
-// sleepers re-check and set the flag again if they must sleep on.
+// Limits: the count holds at most 2,147,483,647 units (Python's is
+// unbounded): a larger initial value, or a release() past it, raises
+// ValueError.
+//
+// Implementation: detail::SemaphoreWord (one futex word; its memory-ordering
+// notes are in detail/semaphore_word.hpp), the same code multiprocessing's
+// semaphores run in shared memory. A thread that takes a unit may destroy the
+// semaphore at once, even while the releasing thread is still in release().
 #pragma once
 
 #include <atomic>
@@ -36,32 +35,35 @@
 #include <limits>
 
 #include <concur/detail/deadline.hpp>
+#include <concur/detail/semaphore_word.hpp>
 #include <concur/exceptions.hpp>
 
 namespace concur::threading {
 
 class Semaphore {
-public:
+  public:
     explicit Semaphore(long long value = 1)
-        : Semaphore(value, kCount) {}
+        : Semaphore(
+              value,
+              concur::detail::SemaphoreWord<concur::detail::WordScope::process_local>::kMaxCount,
+              false) {}
     Semaphore(const Semaphore&) = delete;
     Semaphore& operator=(const Semaphore&) = delete;
 
     // Takes one unit, blocking while there is none (unless `blocking` is
     // false: then returns false at once).
     bool acquire(bool blocking = true) {
-        if (try_acquire()) return true;
-        if (!blocking) return false;
-        return acquire_slow(nullptr);
+        if (!blocking) return word_.try_acquire();
+        return word_.acquire(nullptr);
     }
     // Blocks at most `timeout` (negative counts as zero); returns whether a
     // unit was taken.
     template <class Rep, class Period>
     bool acquire(bool blocking, std::chrono::duration<Rep, Period> timeout) {
         if (!blocking) throw ValueError("can't specify timeout for non-blocking acquire");
-        if (try_acquire()) return true;
+        if (word_.try_acquire()) return true;
         const auto deadline = concur::detail::deadline_after(timeout);
-        return acquire_slow(&deadline);
+        return word_.acquire(&deadline);
     }
     template <class Rep, class Period>
     bool acquire(std::chrono::duration<Rep, Period> timeout) {
@@ -69,44 +71,32 @@ public:
     }
 
     // Adds `n` units, waking up to `n` waiters. Never blocks. ValueError if
-    // n < 1, or (BoundedSemaphore) if the count would exceed its bound.
-    void release(std::uint32_t n = 1);
+    // n < 1, or if the count would exceed its bound (BoundedSemaphore: the
+    // initial value; Semaphore: 2,147,483,647).
+    void release(long long n = 1);
 
     // The current count (Python's private `_value`; racy by nature).
-    std::uint32_t value() const noexcept { return word_.load(std::memory_order_relaxed) & kCount; }
+    std::uint32_t value() const noexcept { return word_.value(); }
 
     // Standard Lockable interface.
     void lock() { acquire(); }
-    bool try_lock() noexcept { return try_acquire(); }
+    bool try_lock() noexcept { return word_.try_acquire(); }
     void unlock() { release(); }
 
-protected:
-    Semaphore(long long value, std::uint32_t bound);
+  protected:
+    Semaphore(long long value, std::uint32_t bound, bool bounded);
 
-private:
-    static constexpr std::uint32_t kSleepers = 1u << 31;
-    static constexpr std::uint32_t kCount = kSleepers - 1;
-
-    bool try_acquire() noexcept {
-        std::uint32_t current = word_.load(std::memory_order_relaxed);
-        while ((current & kCount) > 0)
-            if (word_.compare_exchange_weak(current, current - 1, std::memory_order_acquire,
-                                            std::memory_order_relaxed))
-                return true;
-        return false;
-    }
-    bool acquire_slow(const concur::detail::Deadline* deadline);
-
-    std::atomic<std::uint32_t> word_;
-    const std::uint32_t bound_;
+  private:
+    concur::detail::SemaphoreWord<concur::detail::WordScope::process_local> word_;
+    const bool bounded_;
 };
 
 class BoundedSemaphore : public Semaphore {
-public:
+  public:
     // The counter may never exceed `value`.
-    explicit BoundedSemaphore(long long value = 1) : Semaphore(value, bound_of(value)) {}
+    explicit BoundedSemaphore(long long value = 1) : Semaphore(value, bound_of(value), true) {}
 
-private:
+  private:
     static std::uint32_t bound_of(long long value) {
         return value < 0 ? 0 : static_cast<std::uint32_t>(value);
     }

@@ -54,12 +54,10 @@
 #include <concur/detail/deadline.hpp>
 #include <concur/exceptions.hpp>
 
-namespace concur::threading {
-
-}  // namespace concur::threading
-
 namespace concur::detail {
 struct ThreadState;
+struct ThreadRefAccess;  // detail/thread_state.hpp: makes ThreadRefs for the internals
+struct ThreadStartAccess;  // detail/thread_state.hpp: starts without the handshake
 
 // A move-only, type-erased `void()` (std::move_only_function is C++23).
 class Task {
@@ -168,12 +166,17 @@ public:
         return a.state_ == b.state_;
     }
 
-    explicit ThreadRef(std::shared_ptr<concur::detail::ThreadState> state) noexcept
-        : state_(std::move(state)) {}
-
 protected:
     bool join_until(const concur::detail::Deadline* deadline) const;
     std::shared_ptr<concur::detail::ThreadState> state_;
+
+private:
+    // Handles come from current_thread(), main_thread(), enumerate() and
+    // Thread::ref(); the shared state behind them is not public API.
+    friend class Thread;
+    friend struct concur::detail::ThreadRefAccess;
+    explicit ThreadRef(std::shared_ptr<concur::detail::ThreadState> state) noexcept
+        : state_(std::move(state)) {}
 };
 
 class Thread : public ThreadRef {
@@ -220,7 +223,11 @@ protected:
     Thread(TargetIsRun, ThreadOptions options, concur::detail::Task target);
 
 private:
+    friend struct concur::detail::ThreadStartAccess;
     Thread(ThreadOptions options, std::string target_name, concur::detail::Task target);
+    // start() without waiting for the new thread to run (for pools that start
+    // several at once).
+    void launch();
     bool target_is_run_ = false;
 };
 
@@ -232,7 +239,9 @@ ThreadRef main_thread();
 // Python's threading.active_count(): threads alive now, main and dummy ones
 // included.
 std::size_t active_count();
-// Python's threading.enumerate(): every thread alive now.
+// Python's threading.enumerate(): every thread alive now, in Python's order:
+// the main thread first, then threads in the order they started (dummy
+// threads where they were first seen).
 std::vector<ThreadRef> enumerate();
 // Python's threading.get_ident() (pthread_self) and get_native_id() (gettid).
 std::uint64_t get_ident() noexcept;

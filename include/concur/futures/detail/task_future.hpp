@@ -4,56 +4,63 @@
 // handle's and the scheduler's (dropped after run() or abandon()).
 //
 // A worker of the same scheduler waiting for the future may run the call
-// itself (run_inline(), from wait_for_future); the node stays queued and
-// run() later finds the future no longer pending. Whoever moves the future
-// out of PENDING (one CAS) is the only one to call fn_.
+// itself (run_inline_if_pending(), from wait_for_future); the node stays
+// queued and run() later finds the future no longer pending. Whoever claims
+// the future (one CAS from PENDING) is the only one to call fn_; the claim
+// also marks it RUNNING, and one exchange publishes the result. The node
+// lives in a recycled task block (concur/detail/task_block.hpp).
 #pragma once
 
 #include <exception>
 #include <utility>
 
+#include <concur/detail/future_state.hpp>
 #include <concur/detail/scheduler.hpp>
-#include <concur/futures/detail/future_state.hpp>
+#include <concur/detail/task_block.hpp>
 
-namespace concur::detail {
+namespace concur::futures::detail {
+
+using concur::detail::AbandonReason;
+using concur::detail::FutureState;
+using concur::detail::Scheduler;
+using concur::detail::SchedulerTask;
+
+// What a task needs to know of the executor that made it.
+struct TaskContext {
+    // The scheduler whose workers may run the task inline while waiting for
+    // it (null: none).
+    const Scheduler* inline_runner = nullptr;
+    // The executor's "broken" exception (BrokenThreadPool, ...), for tasks
+    // abandoned because the pool broke.
+    std::exception_ptr (*broken_error)() = nullptr;
+};
 
 template <class T, class Fn>
-class TaskFuture final : public FutureState<T>, public SchedulerTask {
-public:
-    TaskFuture(Fn fn, Scheduler* owner) : fn_(std::move(fn)), owner_(owner) { this->add_ref(); }
+class TaskFuture final : public FutureState<T>,
+                         public SchedulerTask,
+                         public concur::detail::TaskBlockAllocated {
+  public:
+    TaskFuture(Fn fn, TaskContext context) : fn_(std::move(fn)), context_(context) {
+        this->add_ref();
+    }
 
     void run() noexcept override {
-        // Not pending or cancelled: a waiter ran it inline (or is running it).
-        const FutureStatus s = this->status();
-        if (s == FutureStatus::pending || s == FutureStatus::cancelled) {
-            bool run_it = false;
-            try {
-                run_it = this->set_running_or_notify_cancel();
-            } catch (...) {
-                // Claimed by an inline run in between.
-            }
-            if (run_it) this->complete_with(fn_);
-        }
+        if (this->claim_to_run()) this->complete_claimed(fn_);
         this->release();
     }
 
-    bool run_inline() noexcept override {
-        if (Scheduler::current() != owner_ || owner_->broken()) return false;
-        if (this->status() != FutureStatus::pending) return false;
-        bool run_it = false;
-        try {
-            run_it = this->set_running_or_notify_cancel();
-        } catch (...) {
-            return false;  // claimed by a worker in between
-        }
-        if (run_it) this->complete_with(fn_);
-        return run_it;
+    bool run_inline_if_pending() noexcept override {
+        const Scheduler* runner = context_.inline_runner;
+        if (runner == nullptr || Scheduler::current() != runner || runner->broken()) return false;
+        if (!this->claim_to_run()) return false;
+        this->complete_claimed(fn_);
+        return true;
     }
 
-    void abandon(std::exception_ptr error) noexcept override {
+    void abandon(AbandonReason reason) noexcept override {
         try {
-            if (error)
-                this->set_exception(std::move(error));
+            if (reason == AbandonReason::broken && context_.broken_error != nullptr)
+                this->set_exception(context_.broken_error());
             else
                 this->cancel();
         } catch (...) {
@@ -62,9 +69,9 @@ public:
         this->release();
     }
 
-private:
+  private:
     Fn fn_;
-    Scheduler* const owner_;
+    const TaskContext context_;
 };
 
-}  // namespace concur::detail
+}  // namespace concur::futures::detail

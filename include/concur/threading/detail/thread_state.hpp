@@ -3,9 +3,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
+#include <concur/detail/event_word.hpp>
 #include <concur/threading/thread.hpp>
 
 namespace concur::detail {
@@ -21,15 +24,30 @@ struct ThreadState {
     std::atomic<Phase> phase{Phase::initial};
     std::atomic<std::uint64_t> ident{0};
     std::atomic<std::uint64_t> native_id{0};
-    // Futex words. running: 0 -> 1 once the new thread has its identity
-    // (start() waits on it). finished: 0 -> 1 once run() has ended (joiners
-    // wait on it). Both are set with release and read with acquire.
-    std::atomic<std::uint32_t> running{0};
-    std::atomic<std::uint32_t> finished{0};
+    // One-shot events (one futex word each, detail/event_word.hpp): running
+    // is set once the new thread has its identity (start() waits on it),
+    // finished once run() has ended (joiners wait on it).
+    concur::detail::EventWord<concur::detail::WordScope::process_local> running;
+    concur::detail::EventWord<concur::detail::WordScope::process_local> finished;
 
     bool dummy = false;
     bool main = false;
     Task target;  // moved out and run by the new thread
+};
+
+// The internals' way to hand out a ThreadRef for a state (ThreadRef's
+// constructor from a state is private).
+struct ThreadRefAccess {
+    static threading::ThreadRef make(std::shared_ptr<ThreadState> state) noexcept {
+        return threading::ThreadRef(std::move(state));
+    }
+};
+
+// For thread pools: starts a Thread without waiting until it runs, so that
+// several threads start up side by side (the thread is "started" at once:
+// join() and is_alive() behave as after start()).
+struct ThreadStartAccess {
+    static void launch(threading::Thread& thread) { thread.launch(); }
 };
 
 }  // namespace concur::detail

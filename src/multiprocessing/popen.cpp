@@ -1,0 +1,248 @@
+// Children watched through pidfds (detail/popen.hpp), and fork_child(): the
+// fork, the lifeline that kills a child whose parent died, the child's exit.
+#include <concur/multiprocessing/detail/popen.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include <concur/exceptions.hpp>
+
+namespace concur::multiprocessing::detail {
+
+namespace {
+
+int pidfd_open(pid_t pid) noexcept {
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+int pidfd_send_signal(int pidfd, int signal) noexcept {
+    return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
+}
+
+int returncode_of(const siginfo_t& info) noexcept {
+    return info.si_code == CLD_EXITED ? info.si_status : -info.si_status;
+}
+
+// Milliseconds until `deadline` for poll(): -1 forever, rounded up.
+int poll_timeout(const concur::detail::Deadline* deadline) noexcept {
+    if (deadline == nullptr || *deadline == concur::detail::Deadline::max()) return -1;
+    const auto left = *deadline - concur::detail::Clock::now();
+    if (left <= concur::detail::Clock::duration::zero()) return 0;
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+    return static_cast<int>(std::min<long long>(ms, INT_MAX));
+}
+
+// The lifeline: a pipe whose write end only this process holds. A child of a
+// thread other than the main one cannot use PR_SET_PDEATHSIG (it fires when
+// that thread ends), so it watches the read end and exits on EOF.
+// Made on the first fork; no mutex (a child forked while another thread held
+// one would inherit it locked): 0 none, 1 being made, 2 made.
+int lifeline_read_end = -1;
+int lifeline_write_end = -1;
+std::atomic<int> lifeline_state{0};
+
+void make_lifeline() noexcept {
+    int expected = 0;
+    if (lifeline_state.compare_exchange_strong(expected, 1, std::memory_order_acquire)) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) == 0) {  // else children rely on PDEATHSIG only
+            lifeline_read_end = fds[0];
+            lifeline_write_end = fds[1];
+        }
+        lifeline_state.store(2, std::memory_order_release);
+        return;
+    }
+    while (lifeline_state.load(std::memory_order_acquire) != 2) std::this_thread::yield();
+}
+
+[[noreturn]] void exit_child(int code) noexcept {
+    std::fflush(nullptr);
+    ::_exit(code);
+}
+
+// In a new child: make sure it dies with its parent.
+void watch_parent(pid_t parent, bool forked_by_main_thread, int read_end, int write_end) noexcept {
+    if (write_end >= 0) ::close(write_end);
+    if (forked_by_main_thread) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (read_end >= 0) ::close(read_end);
+    } else if (read_end >= 0) {
+        watch_lifeline(read_end);
+    }
+    if (::getppid() != parent) ::_exit(1);  // the parent died before we watched it
+}
+
+// The argv this program was started with.
+std::vector<std::string> own_arguments() {
+    std::vector<std::string> arguments;
+    std::FILE* file = std::fopen("/proc/self/cmdline", "rb");
+    if (file == nullptr)
+        throw OSError(std::string("/proc/self/cmdline: ") + std::strerror(errno), errno);
+    std::string current;
+    for (int c; (c = std::fgetc(file)) != EOF;) {
+        if (c == '\0') {
+            arguments.push_back(std::move(current));
+            current.clear();
+        } else {
+            current += static_cast<char>(c);
+        }
+    }
+    std::fclose(file);
+    if (arguments.empty()) arguments.emplace_back("concur-child");
+    return arguments;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    for (auto& s : strings) pointers.push_back(s.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+std::unique_ptr<Popen> popen_of(pid_t pid) {
+    const int pidfd = pidfd_open(pid);
+    if (pidfd < 0) {
+        const int error = errno;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        throw OSError(std::string("pidfd_open: ") + std::strerror(error), error);
+    }
+    return std::make_unique<ChildPopen>(pid, pidfd);
+}
+
+}  // namespace
+
+void watch_lifeline(int lifeline) {
+    try {
+        std::thread([lifeline] {
+            char byte;
+            while (::read(lifeline, &byte, 1) < 0 && errno == EINTR) {
+            }
+            ::_exit(1);  // the parent is gone (as if SIGKILLed: nothing to flush safely)
+        }).detach();
+    } catch (...) {
+    }
+}
+
+std::unique_ptr<Popen> exec_child(
+    const std::vector<int>& keep_fds,
+    const std::function<std::vector<std::string>(int lifeline)>& make_environment) {
+    make_lifeline();
+    const pid_t parent = ::getpid();
+    const bool by_main_thread = ::gettid() == parent;
+    const int lifeline = by_main_thread ? -1 : lifeline_read_end;
+    // Everything the child needs is allocated here: between fork() and
+    // execve() a child of a threaded process may only make system calls.
+    std::vector<std::string> arguments = own_arguments();
+    std::vector<std::string> environment = make_environment(lifeline);
+    std::vector<char*> argv = pointers_to(arguments);
+    std::vector<char*> envp = pointers_to(environment);
+    std::vector<int> inherited = keep_fds;
+    if (lifeline >= 0) inherited.push_back(lifeline);
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw OSError(std::string("fork: ") + std::strerror(errno), errno);
+    if (pid == 0) {
+        if (lifeline_write_end >= 0) ::close(lifeline_write_end);
+        if (by_main_thread) ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // survives the exec
+        if (::getppid() != parent) ::_exit(1);
+        for (int fd : inherited) ::fcntl(fd, F_SETFD, 0);  // this child's copy only
+        ::execve("/proc/self/exe", argv.data(), envp.data());
+        ::_exit(127);
+    }
+    return popen_of(pid);
+}
+
+ChildPopen::ChildPopen(pid_t pid, int pidfd) noexcept : Popen(pid), pidfd_(pidfd) {}
+
+ChildPopen::~ChildPopen() {
+    if (pidfd_ >= 0) ::close(pidfd_);
+}
+
+std::optional<int> ChildPopen::poll() {
+    std::lock_guard lock(mutex_);
+    if (returncode_) return returncode_;
+    siginfo_t info{};
+    int rc;
+    do {
+        rc = ::waitid(P_PIDFD, static_cast<id_t>(pidfd_), &info, WEXITED | WNOHANG);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+        // ECHILD: someone else reaped it (SIGCHLD ignored, a waitpid(-1)
+        // elsewhere); Python reports such a child as ended with code 255? It
+        // keeps None; we report it ended, with an unknown status.
+        if (errno == ECHILD) returncode_ = 255;
+        return returncode_;
+    }
+    if (info.si_pid != 0) returncode_ = returncode_of(info);
+    return returncode_;
+}
+
+std::optional<int> ChildPopen::wait(const concur::detail::Deadline* deadline) {
+    for (;;) {
+        if (auto code = poll()) return code;
+        pollfd watch{pidfd_, POLLIN, 0};
+        const int timeout = poll_timeout(deadline);
+        const int rc = ::poll(&watch, 1, timeout);
+        if (rc == 0) return poll();  // timed out
+        if (rc < 0 && errno != EINTR)
+            throw OSError(std::string("poll: ") + std::strerror(errno), errno);
+    }
+}
+
+void ChildPopen::send_signal(int signal) {
+    std::lock_guard lock(mutex_);
+    if (returncode_) return;
+    if (pidfd_send_signal(pidfd_, signal) != 0 && errno != ESRCH)
+        throw OSError(std::string("pidfd_send_signal: ") + std::strerror(errno), errno);
+}
+
+int thread_count() noexcept {
+    DIR* dir = ::opendir("/proc/self/task");
+    if (dir == nullptr) return 1;
+    int n = 0;
+    while (const dirent* entry = ::readdir(dir))
+        if (entry->d_name[0] != '.') ++n;
+    ::closedir(dir);
+    return n;
+}
+
+std::unique_ptr<Popen> fork_child(const std::function<int()>& child_main) {
+    make_lifeline();
+    const pid_t parent = ::getpid();
+    const bool by_main_thread = ::gettid() == parent;
+    std::fflush(nullptr);  // or the child would write the parent's buffered output again
+    const pid_t pid = ::fork();
+    if (pid < 0) throw OSError(std::string("fork: ") + std::strerror(errno), errno);
+    if (pid == 0) {
+        watch_parent(parent, by_main_thread, lifeline_read_end, lifeline_write_end);
+        // This process's own children get a lifeline of their own.
+        lifeline_read_end = lifeline_write_end = -1;
+        lifeline_state.store(0, std::memory_order_relaxed);
+        int code = 1;
+        try {
+            code = child_main();
+        } catch (...) {
+        }
+        exit_child(code);
+    }
+    return popen_of(pid);
+}
+
+}  // namespace concur::multiprocessing::detail
