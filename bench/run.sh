@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmarks W1, W2, W3, W7 (bench/README.md) for concur and
+# Builds and runs the benchmarks W1, W2, W3, W6, W7 (bench/README.md) for concur and
 # for every peer system built here, one OS process per system, one after
 # another, and prints the measurements, the ratios concur / peer of this run
 # and the targets.
 #
-#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W7]
+#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W6] [W7]
 #
 #   --quick      every size / 10 (a smoke check, not a measurement)
 #   --no-python  skip the Python systems (py-*)
@@ -12,7 +12,7 @@
 #   --anchors    also build and run an external reference harness (ANCHORS_DIR,
 #                a Makefile building w1_seed_pool w2_tiny_tasks w3_queue), when
 #                that directory exists, as a cross-check of the peers (anchor:* rows)
-#   W1 W2 W3 W7  the workloads to run (default: all)
+#   W1 W2 W3 W6 W7  the workloads to run (default: all)
 #
 # Environment (sizes are the full ones; --quick divides them by 10):
 #   BUILD_DIR   build tree (default build/release, configured with
@@ -24,6 +24,8 @@
 #   W2_N        W2 C++ pools (1,000,000); W2_N_PY Python (100,000);
 #               W2_N_ASYNC std::async, a thread per task (10,000)
 #   W3_N        W3 C++ queues (10,000,000); W3_N_PY Python (1,000,000)
+#   W6_N, W6_N_BIG        W6 messages: 8-byte (1,000,000) and 1 MiB (2,000);
+#               W6_PIN producer,consumer CPUs (0,1; "none" lets the kernel choose)
 #   W7_N        W7 processes per repetition (1,000); W7_N_SLOW for spawn and
 #               Python's forkserver and spawn (100)
 #   PY          Python interpreter (default /usr/bin/python3, stdlib only)
@@ -47,14 +49,14 @@ for arg in "$@"; do
         --no-python) python=0 ;;
         --plot) plot=1 ;;
         --anchors) anchors=1 ;;
-        W1 | W2 | W3 | W7) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
+        W1 | W2 | W3 | W6 | W7) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
 done
 wants() { [ ${#want[@]} -eq 0 ] || [[ " ${want[*]} " == *" $1 "* ]]; }
 selected=()
-for w in W1 W2 W3 W7; do wants $w && selected+=("$w"); done
+for w in W1 W2 W3 W6 W7; do wants $w && selected+=("$w"); done
 want=("${selected[@]}")
 
 div=1 mode=full
@@ -67,6 +69,8 @@ W2_N_PY=$((${W2_N_PY:-100000} / div))
 W2_N_ASYNC=$((${W2_N_ASYNC:-10000} / div))
 W3_N=$((${W3_N:-10000000} / div))
 W3_N_PY=$((${W3_N_PY:-1000000} / div))
+W6_N=$((${W6_N:-1000000} / div))
+W6_N_BIG=$((${W6_N_BIG:-2000} / div))
 W7_N=$((${W7_N:-1000} / div))
 W7_N_SLOW=$((${W7_N_SLOW:-100} / div))
 PY=${PY:-/usr/bin/python3}
@@ -291,6 +295,34 @@ run_w2() {
     block_end W2
 }
 
+run_w6() {
+    local shape n s
+    for shape in small big; do
+        n=$W6_N
+        [ $shape = big ] && n=$W6_N_BIG
+        block_start "W6 $shape n=$n"
+        for s in concur-mp-Queue concur-mp-Pipe-send concur-mp-Pipe-send_bytes; do
+            run_system W6 concur_w6_ipc "$s:$shape" "$n"
+        done
+        for s in c-pipe c-shm-spsc; do
+            run_system W6 peer_w6_c "$s:$shape" "$n"
+        done
+        for s in py-mp-Queue py-mp-Pipe-send py-mp-Pipe-send_bytes; do
+            run_system W6 w6/python.py "$s:$shape" "$n"
+        done
+        if [ $shape = small ]; then
+            absolute W6 msgs_per_s concur-mp-Queue:small "W6 Queue small" ">=" 20000000 msg/s
+            ratios W6 msgs_per_s concur-mp-Pipe-send_bytes "W6 small Pipe" small c-pipe ">=" 0.9
+            ratios W6 msgs_per_s concur-mp-Queue "W6 small Queue" small py-mp-Queue ">=" 1
+        else
+            absolute W6 MB_per_s concur-mp-Queue:big "W6 Queue big" ">=" 5000 MB/s
+            ratios W6 MB_per_s concur-mp-Pipe-send_bytes "W6 big Pipe" big c-pipe ">=" 0.9
+            ratios W6 MB_per_s concur-mp-Queue "W6 big Queue" big py-mp-Queue ">=" 1
+        fi
+        block_end "W6 $shape"
+    done
+}
+
 run_w7() {
     block_start "W7 n=$W7_N (spawn, forkserver: $W7_N_SLOW)"
     run_system W7 concur_w7_spawn concur-Process-fork "$W7_N"
@@ -353,6 +385,7 @@ main() {
     wants W1 && run_w1
     wants W2 && run_w2
     wants W3 && run_w3
+    wants W6 && run_w6
     wants W7 && run_w7
     echo "# ==== targets (ratios of this run; see bench/README.md)"
     if [ -s "$targets" ]; then cat "$targets"; else echo "# (no target measured)"; fi

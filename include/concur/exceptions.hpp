@@ -57,6 +57,12 @@ class CancelledError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Python's `IndexError`: a sequence index out of range (ShareableList).
+class IndexError : public std::out_of_range {
+  public:
+    using std::out_of_range::out_of_range;
+};
+
 // Python's `NotImplementedError`: the platform cannot do what was asked
 // (multiprocessing.cpu_count() when the count is unknown).
 class NotImplementedError : public std::logic_error {
@@ -81,6 +87,20 @@ class OSError : public std::runtime_error {
 class FileNotFoundError : public OSError {
   public:
     explicit FileNotFoundError(const std::string& message) : OSError(message, ENOENT) {}
+};
+
+// Python's `FileExistsError` (an OSError, errno EEXIST): creating a name
+// that already exists (a shared-memory segment created twice).
+class FileExistsError : public OSError {
+  public:
+    explicit FileExistsError(const std::string& message) : OSError(message, EEXIST) {}
+};
+
+// Python's `PermissionError` (an OSError, errno EACCES or EPERM).
+class PermissionError : public OSError {
+  public:
+    explicit PermissionError(const std::string& message, int errno_value = EACCES)
+        : OSError(message, errno_value) {}
 };
 
 // Python's `BrokenPipeError` (an OSError, errno EPIPE): writing to a pipe or

@@ -4,13 +4,12 @@
 //   namespace mp = concur::multiprocessing;
 //
 // Process, current_process, parent_process, active_children, cpu_count;
-// Pipe and Connection; Queue, SimpleQueue, JoinableQueue; Pool, AsyncResult, IMapIterator; shared memory
-// (Value, Array) and process-shared Lock, RLock, Semaphore, BoundedSemaphore,
-// Condition, Event, Barrier;
-// start methods and contexts (set_start_method, get_context, freeze_support);
-// exceptions ProcessError, TimeoutError, WorkerLostError, RemoteError and the
-// built-ins the module raises. See docs/multiprocessing.md for the
-// Python-to-C++ table, what crosses a process boundary and the fault model.
+// Pipe and Connection; Queue, SimpleQueue, JoinableQueue; Pool, AsyncResult, IMapIterator; shared
+// memory (Value, Array; shared_memory::SharedMemory, ShareableList) and process-shared Lock, RLock,
+// Semaphore, BoundedSemaphore, Condition, Event, Barrier; start methods and contexts
+// (set_start_method, get_context, freeze_support); exceptions ProcessError, TimeoutError,
+// WorkerLostError, RemoteError and the built-ins the module raises. See docs/multiprocessing.md for
+// the Python-to-C++ table, what crosses a process boundary and the fault model.
 #pragma once
 
 #include <concur/exceptions.hpp>
@@ -27,4 +26,5 @@
 #include <concur/multiprocessing/queue.hpp>
 #include <concur/multiprocessing/rlock.hpp>
 #include <concur/multiprocessing/semaphore.hpp>
+#include <concur/multiprocessing/shared_memory.hpp>
 #include <concur/multiprocessing/value.hpp>

@@ -1,6 +1,7 @@
 // Pipe() and Connection (concur/multiprocessing/connection.hpp): frames of an
 // 8-byte native-endian length and the payload, over a Unix socket pair
 // (duplex) or a pipe (simplex).
+#include <concur/detail/os_error.hpp>
 #include <concur/multiprocessing/connection.hpp>
 
 #include <fcntl.h>
@@ -40,21 +41,11 @@ struct Connection::State {
 
 namespace {
 
-// OSError as Python formats it: "[Errno 32] Broken pipe"; BrokenPipeError
-// for EPIPE.
-[[noreturn]] void raise_errno(int error) {
-    char buffer[256];
-    const char* text = ::strerror_r(error, buffer, sizeof buffer);
-    std::string message = "[Errno " + std::to_string(error) + "] " + text;
-    if (error == EPIPE) throw BrokenPipeError(message);
-    throw OSError(message, error);
-}
-
 // Waits for `events` on a descriptor someone made non-blocking.
 void wait_for(int fd, short events) {
     pollfd p{fd, events, 0};
     while (::poll(&p, 1, -1) < 0)
-        if (errno != EINTR) raise_errno(errno);
+        if (errno != EINTR) concur::detail::raise_os_error(errno);
 }
 
 // Blocks SIGPIPE on this thread while a pipe is written; if the write raised
@@ -115,7 +106,7 @@ void write_all(int fd, bool socket, iovec* iov, int count) {
                 continue;
             }
             if (error == EPIPE) guard.broke();
-            raise_errno(error);
+            concur::detail::raise_os_error(error);
         }
         auto done = static_cast<std::size_t>(n);
         while (count > 0 && done >= iov->iov_len) {
@@ -151,7 +142,7 @@ void read_exact(int fd, std::byte* data, std::size_t size, bool boundary) {
             wait_for(fd, POLLIN);
             continue;
         }
-        raise_errno(error);
+        concur::detail::raise_os_error(error);
     }
 }
 
@@ -184,7 +175,7 @@ Connection::Connection(int fd, bool readable, bool writable) {
 Connection Connection::adopt_received(std::uint32_t index, bool readable, bool writable) {
     const int received = detail::received_fd(index);
     const int mine = ::fcntl(received, F_DUPFD_CLOEXEC, 0);
-    if (mine < 0) raise_errno(errno);
+    if (mine < 0) concur::detail::raise_os_error(errno);
     return Connection(mine, readable, writable);
 }
 
@@ -333,19 +324,20 @@ bool Connection::poll_until(const concur::detail::Deadline* deadline, bool now) 
             if (now || concur::detail::Clock::now() >= *deadline) return false;
             continue;
         }
-        if (errno != EINTR) raise_errno(errno);
+        if (errno != EINTR) concur::detail::raise_os_error(errno);
     }
 }
 
 std::pair<Connection, Connection> Pipe(bool duplex) {
     int fds[2];
     if (duplex) {
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) raise_errno(errno);
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+            concur::detail::raise_os_error(errno);
         Connection first(fds[0], true, true);
         Connection second(fds[1], true, true);
         return {std::move(first), std::move(second)};
     }
-    if (::pipe2(fds, O_CLOEXEC) != 0) raise_errno(errno);
+    if (::pipe2(fds, O_CLOEXEC) != 0) concur::detail::raise_os_error(errno);
     Connection reader(fds[0], true, false);
     Connection writer(fds[1], false, true);
     return {std::move(reader), std::move(writer)};

@@ -34,7 +34,9 @@
 #include <string>
 #include <vector>
 
+#include <concur/detail/os_error.hpp>
 #include <concur/multiprocessing/detail/process_state.hpp>
+#include <concur/multiprocessing/detail/resource_tracker.hpp>
 
 namespace concur::multiprocessing::detail {
 
@@ -42,11 +44,6 @@ namespace {
 
 constexpr const char* kServerVariable = "CONCUR_MP_FORKSERVER";
 constexpr std::size_t kMaxFds = 250;  // SCM_RIGHTS' limit is 253
-
-[[noreturn]] void throw_os(const char* what) {
-    const int error = errno;
-    throw OSError(std::string(what) + ": " + std::strerror(error), error);
-}
 
 struct Request {
     std::int32_t requester;
@@ -171,7 +168,7 @@ class ServerChildPopen final : public Popen {
             pidfd_ >= 0
                 ? static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd_, signal, nullptr, 0))
                 : ::kill(pid(), signal);
-        if (rc != 0 && errno != ESRCH) throw_os("kill");
+        if (rc != 0 && errno != ESRCH) concur::detail::raise_errno("kill");
     }
     int sentinel() const noexcept override { return reply_; }
 
@@ -213,14 +210,19 @@ void forget_server_after_fork() noexcept {
 void start_server(Client& c) {
     int sockets[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) != 0)
-        throw_os("socketpair");
+        concur::detail::raise_errno("socketpair");
     const pid_t parent = ::getpid();
+    // The server's children share this program's resource tracker (as Python's).
+    const auto tracker = resource_tracker_for_child();
+    std::vector<int> keep{sockets[1]};
+    if (tracker) keep.push_back(tracker->fd);
     try {
-        c.server = exec_child({sockets[1]}, [&](int lifeline) {
+        c.server = exec_child(keep, [&](int lifeline) {
             std::vector<std::string> environment = environment_without(kServerVariable);
             std::ostringstream value;
             value << kServerVariable << '=' << sockets[1] << ' ' << lifeline << ' ' << parent;
             environment.push_back(value.str());
+            if (tracker) environment.push_back(tracker->variable);
             return environment;
         });
     } catch (...) {
@@ -306,7 +308,7 @@ std::unique_ptr<Popen> forkserver_child(ProcessState& child) {
     int reply[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, reply) != 0) {
         ::close(payload);
-        throw_os("socketpair");
+        concur::detail::raise_errno("socketpair");
     }
     std::vector<int> fds{reply[1], payload};
     fds.insert(fds.end(), handles.begin(), handles.end());
@@ -350,6 +352,7 @@ void run_if_forkserver() {
     if (variable == nullptr) return;
     std::istringstream fields{std::string(variable)};
     ::unsetenv(kServerVariable);
+    adopt_resource_tracker_from_environment();
     int control = -1, lifeline = -1, parent = 0;
     fields >> control >> lifeline >> parent;
     if (fields.fail() || control < 0) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include <concur/detail/os_error.hpp>
 #include <concur/exceptions.hpp>
 
 namespace concur::multiprocessing::detail {
@@ -92,8 +93,7 @@ void watch_parent(pid_t parent, bool forked_by_main_thread, int read_end, int wr
 std::vector<std::string> own_arguments() {
     std::vector<std::string> arguments;
     std::FILE* file = std::fopen("/proc/self/cmdline", "rb");
-    if (file == nullptr)
-        throw OSError(std::string("/proc/self/cmdline: ") + std::strerror(errno), errno);
+    if (file == nullptr) concur::detail::raise_errno("/proc/self/cmdline");
     std::string current;
     for (int c; (c = std::fgetc(file)) != EOF;) {
         if (c == '\0') {
@@ -121,7 +121,7 @@ std::unique_ptr<Popen> popen_of(pid_t pid) {
         const int error = errno;
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
-        throw OSError(std::string("pidfd_open: ") + std::strerror(error), error);
+        concur::detail::raise_os_error(error, "pidfd_open");
     }
     return std::make_unique<ChildPopen>(pid, pidfd);
 }
@@ -157,7 +157,7 @@ std::unique_ptr<Popen> exec_child(
     if (lifeline >= 0) inherited.push_back(lifeline);
     std::fflush(nullptr);
     const pid_t pid = ::fork();
-    if (pid < 0) throw OSError(std::string("fork: ") + std::strerror(errno), errno);
+    if (pid < 0) concur::detail::raise_errno("fork");
     if (pid == 0) {
         if (lifeline_write_end >= 0) ::close(lifeline_write_end);
         if (by_main_thread) ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // survives the exec
@@ -201,8 +201,7 @@ std::optional<int> ChildPopen::wait(const concur::detail::Deadline* deadline) {
         const int timeout = poll_timeout(deadline);
         const int rc = ::poll(&watch, 1, timeout);
         if (rc == 0) return poll();  // timed out
-        if (rc < 0 && errno != EINTR)
-            throw OSError(std::string("poll: ") + std::strerror(errno), errno);
+        if (rc < 0 && errno != EINTR) concur::detail::raise_errno("poll");
     }
 }
 
@@ -210,7 +209,7 @@ void ChildPopen::send_signal(int signal) {
     std::lock_guard lock(mutex_);
     if (returncode_) return;
     if (pidfd_send_signal(pidfd_, signal) != 0 && errno != ESRCH)
-        throw OSError(std::string("pidfd_send_signal: ") + std::strerror(errno), errno);
+        concur::detail::raise_errno("pidfd_send_signal");
 }
 
 int thread_count() noexcept {
@@ -229,7 +228,7 @@ std::unique_ptr<Popen> fork_child(const std::function<int()>& child_main) {
     const bool by_main_thread = ::gettid() == parent;
     std::fflush(nullptr);  // or the child would write the parent's buffered output again
     const pid_t pid = ::fork();
-    if (pid < 0) throw OSError(std::string("fork: ") + std::strerror(errno), errno);
+    if (pid < 0) concur::detail::raise_errno("fork");
     if (pid == 0) {
         watch_parent(parent, by_main_thread, lifeline_read_end, lifeline_write_end);
         // This process's own children get a lifeline of their own.

@@ -10,15 +10,12 @@
 #include <cstring>
 #include <string>
 
+#include <concur/detail/os_error.hpp>
 #include <concur/exceptions.hpp>
 
 namespace concur::multiprocessing::detail {
 
 namespace {
-[[noreturn]] void raise_os_error(const char* call) {
-    const int error = errno;
-    throw OSError(std::string(call) + ": " + std::strerror(error), error);
-}
 
 void* map_fd(int fd, std::size_t size) {
     void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -26,7 +23,7 @@ void* map_fd(int fd, std::size_t size) {
         const int error = errno;
         ::close(fd);
         errno = error;
-        raise_os_error("mmap");
+        concur::detail::raise_errno("mmap");
     }
     return data;
 }
@@ -35,12 +32,12 @@ void* map_fd(int fd, std::size_t size) {
 std::shared_ptr<SharedSegment> SharedSegment::create(std::size_t size, const char* name) {
     if (size == 0) size = 1;
     const int fd = ::memfd_create(name, MFD_CLOEXEC);
-    if (fd < 0) raise_os_error("memfd_create");
+    if (fd < 0) concur::detail::raise_errno("memfd_create");
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
         const int error = errno;
         ::close(fd);
         errno = error;
-        raise_os_error("ftruncate");
+        concur::detail::raise_errno("ftruncate");
     }
     void* data = map_fd(fd, size);
     return std::shared_ptr<SharedSegment>(new SharedSegment(fd, data, size));
@@ -49,13 +46,13 @@ std::shared_ptr<SharedSegment> SharedSegment::create(std::size_t size, const cha
 std::shared_ptr<SharedSegment> SharedSegment::attach(int fd, std::size_t size) {
     if (size == 0) throw ValueError("cannot attach a segment of size 0");
     const int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (own < 0) raise_os_error("dup");
+    if (own < 0) concur::detail::raise_errno("dup");
     struct stat status {};
     if (::fstat(own, &status) != 0) {
         const int error = errno;
         ::close(own);
         errno = error;
-        raise_os_error("fstat");
+        concur::detail::raise_errno("fstat");
     }
     if (static_cast<std::size_t>(status.st_size) < size) {
         ::close(own);

@@ -14,9 +14,11 @@
 #include <string>
 #include <vector>
 
+#include <concur/detail/os_error.hpp>
 #include <concur/multiprocessing/context.hpp>
 #include <concur/multiprocessing/detail/fd_passing.hpp>
 #include <concur/multiprocessing/detail/process_state.hpp>
+#include <concur/multiprocessing/detail/resource_tracker.hpp>
 #include <concur/multiprocessing/detail/wire.hpp>
 
 extern char** environ;
@@ -27,15 +29,10 @@ namespace {
 
 constexpr const char* kSpawnVariable = "CONCUR_MP_SPAWN";
 
-[[noreturn]] void throw_os(const char* what) {
-    const int error = errno;
-    throw OSError(std::string(what) + ": " + std::strerror(error), error);
-}
-
 // A memfd holding `bytes`, positioned at its start.
 int memfd_with(const Bytes& bytes) {
     const int fd = ::memfd_create("concur-spawn", MFD_CLOEXEC);
-    if (fd < 0) throw_os("memfd_create");
+    if (fd < 0) concur::detail::raise_errno("memfd_create");
     std::size_t written = 0;
     while (written < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -44,7 +41,7 @@ int memfd_with(const Bytes& bytes) {
             const int error = errno;
             ::close(fd);
             errno = error;
-            throw_os("write");
+            concur::detail::raise_errno("write");
         }
         written += static_cast<std::size_t>(n);
     }
@@ -53,14 +50,14 @@ int memfd_with(const Bytes& bytes) {
 
 Bytes read_all(int fd) {
     struct stat info {};
-    if (::fstat(fd, &info) != 0) throw_os("fstat");
+    if (::fstat(fd, &info) != 0) concur::detail::raise_errno("fstat");
     Bytes bytes(static_cast<std::size_t>(info.st_size));
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n =
             ::pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw_os("pread");
+        if (n <= 0) concur::detail::raise_errno("pread");
         done += static_cast<std::size_t>(n);
     }
     return bytes;
@@ -110,6 +107,9 @@ std::unique_ptr<Popen> spawn_child(ProcessState& child) {
     const int payload_fd = payload_memfd(child, fds);
     std::vector<int> keep = fds;
     keep.push_back(payload_fd);
+    // The child shares this program's resource tracker (as Python's).
+    const auto tracker = resource_tracker_for_child();
+    if (tracker) keep.push_back(tracker->fd);
     const pid_t parent = ::getpid();
     try {
         auto popen = exec_child(keep, [&](int lifeline) {
@@ -118,6 +118,7 @@ std::unique_ptr<Popen> spawn_child(ProcessState& child) {
             value << kSpawnVariable << '=' << payload_fd << ' ' << lifeline << ' ' << parent;
             for (int fd : fds) value << ' ' << fd;
             environment.push_back(value.str());
+            if (tracker) environment.push_back(tracker->variable);
             return environment;
         });
         ::close(payload_fd);
@@ -151,6 +152,7 @@ void run_if_spawned() {
     if (variable == nullptr) return;
     std::istringstream fields{std::string(variable)};
     ::unsetenv(kSpawnVariable);  // not for this process's own children
+    adopt_resource_tracker_from_environment();
     int payload_fd = -1, lifeline = -1, parent = 0;
     fields >> payload_fd >> lifeline >> parent;
     std::vector<int> fds;

@@ -59,7 +59,10 @@ const Entry kRegistry[] = {
     entry<concur::CancelledError>("CancelledError"),
     entry<concur::OSError>("OSError"),
     entry<concur::FileNotFoundError>("FileNotFoundError"),
+    entry<concur::FileExistsError>("FileExistsError"),
+    entry<concur::PermissionError>("PermissionError"),
     entry<concur::BrokenPipeError>("BrokenPipeError"),
+    entry<concur::IndexError>("IndexError"),
     entry<concur::EOFError>("EOFError"),
     // queue
     entry<concur::queue::Empty>("queue.Empty"),

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include <concur/detail/os_error.hpp>
 #include <concur/futures/exceptions.hpp>
 #include <concur/multiprocessing/exceptions.hpp>
 
@@ -373,7 +374,7 @@ WorkerPool::WorkerPool(WorkerPoolOptions options) : impl_(std::make_shared<Impl>
     impl_->size = options.processes > 0 ? options.processes : cpu_count();
     impl_->options = std::move(options);
     impl_->wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (impl_->wake < 0) throw OSError(std::string("eventfd: ") + std::strerror(errno), errno);
+    if (impl_->wake < 0) concur::detail::raise_errno("eventfd");
     try {
         // Workers start here, before the handler thread exists (fork from a
         // process with fewer threads).
