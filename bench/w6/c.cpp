@@ -63,13 +63,18 @@ void spin(unsigned& spins) {
         __builtin_ia32_pause();
 }
 
-// Copies `size` bytes in, publishing every `publish` bytes.
-void ring_put(Ring& ring, const char* from, std::size_t size, std::size_t publish) {
+// Copies `size` bytes in, publishing every `publish` bytes. `tail` caches
+// the consumer's index: it is reloaded only when the ring looks full.
+void ring_put(Ring& ring, const char* from, std::size_t size, std::size_t publish,
+              std::uint64_t& tail) {
     std::uint64_t head = ring.head.load(std::memory_order_relaxed);
     while (size > 0) {
         const std::size_t step = std::min(size, publish);
         unsigned spins = 0;
-        while (head + step - ring.tail.load(std::memory_order_acquire) > kRingBytes) spin(spins);
+        while (head + step - tail > kRingBytes) {
+            tail = ring.tail.load(std::memory_order_acquire);
+            if (head + step - tail > kRingBytes) spin(spins);
+        }
         for (std::size_t done = 0; done < step;) {
             const std::size_t at = (head + done) % kRingBytes;
             const std::size_t n = std::min(step - done, kRingBytes - at);
@@ -100,10 +105,7 @@ std::size_t ring_take(Ring& ring, char* to, std::size_t size) {
     return available;
 }
 
-struct Run {
-    double seconds;
-    bool ok;
-};
+using w6::Run;
 
 Run run(const std::string& name, w6::Shape shape, long n) {
     const auto [producer_cpu, consumer_cpu] = w6::cpus();
@@ -164,12 +166,13 @@ Run run(const std::string& name, w6::Shape shape, long n) {
     char byte;
     read_all(control[0], &byte, 1);
     std::vector<char> message(message_bytes, 'x');
+    std::uint64_t cached_tail = 0;
     const double start = bench::now_seconds();
     for (long i = 0; i < n; ++i) {
         w6::stamp(message.data(), static_cast<std::uint64_t>(i));
         if (ring != nullptr)
             ring_put(*ring, message.data(), message_bytes,
-                     shape == w6::Shape::small ? message_bytes : kBigChunk);
+                     shape == w6::Shape::small ? message_bytes : kBigChunk, cached_tail);
         else
             write_all(data[1], message.data(), message_bytes);
     }
@@ -189,15 +192,6 @@ int main(int argc, char** argv) {
     for (const char* s : {"c-pipe", "c-shm-spsc"})
         for (const char* shape : {":small", ":big"}) systems.push_back(std::string(s) + shape);
     const bench::Args args = bench::parse(argc, argv, systems);
-    const auto [name, shape] = w6::split(args.system);
-    w6::pin_to(w6::cpus().first);
-    std::vector<double> seconds;
-    bool ok = true;
-    for (int r = 0; r < args.reps; ++r) {
-        const Run one = run(name, shape, args.n);
-        seconds.push_back(one.seconds);
-        ok = ok && one.ok;
-    }
-    w6::report(args.system, shape, args.n, ok, seconds);
-    return ok ? 0 : 1;
+    return w6::run_repetitions(
+        args, [](const std::string& name, w6::Shape shape, long n) { return run(name, shape, n); });
 }

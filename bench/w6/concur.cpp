@@ -22,10 +22,7 @@ namespace mp = concur::multiprocessing;
 
 namespace {
 
-struct Run {
-    double seconds;
-    bool ok;
-};
+using w6::Run;
 
 // Runs one repetition: `consume(n)` in a child returns whether it saw what it
 // should; `produce(n)` in the parent sends.
@@ -51,113 +48,75 @@ Run run(long n, Produce produce, Consume consume) {
     return {seconds, ok && consumer.exitcode() == 0};
 }
 
-std::string big_message() {
-    return std::string(w6::kBigBytes, 'x');
+// Small: n integers 0..n-1, the consumer checks their sum.
+template <class Send, class Receive>
+Run small(long n, Send send, Receive receive) {
+    return run(
+        n,
+        [&](long count) {
+            for (long i = 0; i < count; ++i) send(std::int64_t{i});
+        },
+        [&](long count) {
+            std::uint64_t sum = 0;
+            for (long i = 0; i < count; ++i) sum += static_cast<std::uint64_t>(receive());
+            return sum == w6::expected_sum(count);
+        });
+}
+
+// Big: n messages of 1 MiB stamped with their sequence number.
+template <class Send, class Receive>
+Run big(long n, Send send, Receive receive) {
+    return run(
+        n,
+        [&](long count) {
+            std::string message(w6::kBigBytes, 'x');
+            for (long i = 0; i < count; ++i) {
+                w6::stamp(message.data(), static_cast<std::uint64_t>(i));
+                send(message);
+            }
+        },
+        [&](long count) {
+            bool ok = true;
+            for (long i = 0; i < count; ++i) {
+                const auto message = receive();
+                ok = ok && message.size() == w6::kBigBytes &&
+                     w6::stamp_of(message.data()) == static_cast<std::uint64_t>(i);
+            }
+            return ok;
+        });
 }
 
 Run queue(long n, w6::Shape shape) {
     if (shape == w6::Shape::small) {
         mp::Queue<std::int64_t> q;
-        return run(
-            n,
-            [&](long count) {
-                for (long i = 0; i < count; ++i) q.put(i);
-            },
-            [&](long count) {
-                std::uint64_t sum = 0;
-                for (long i = 0; i < count; ++i) sum += static_cast<std::uint64_t>(q.get());
-                return sum == w6::expected_sum(count);
-            });
+        return small(
+            n, [&](std::int64_t i) { q.put(i); }, [&] { return q.get(); });
     }
     mp::Queue<std::string> q;
-    return run(
-        n,
-        [&](long count) {
-            std::string message = big_message();
-            for (long i = 0; i < count; ++i) {
-                w6::stamp(message.data(), static_cast<std::uint64_t>(i));
-                q.put(message);
-            }
-        },
-        [&](long count) {
-            bool ok = true;
-            for (long i = 0; i < count; ++i) {
-                const std::string message = q.get();
-                ok = ok && message.size() == w6::kBigBytes &&
-                     w6::stamp_of(message.data()) == static_cast<std::uint64_t>(i);
-            }
-            return ok;
-        });
+    return big(
+        n, [&](const std::string& m) { q.put(m); }, [&] { return q.get(); });
 }
 
 Run pipe_send(long n, w6::Shape shape) {
     auto [reader, writer] = mp::Pipe(false);
     if (shape == w6::Shape::small)
-        return run(
-            n,
-            [&](long count) {
-                for (long i = 0; i < count; ++i) writer.send(std::int64_t{i});
-            },
-            [&](long count) {
-                std::uint64_t sum = 0;
-                for (long i = 0; i < count; ++i)
-                    sum += static_cast<std::uint64_t>(reader.recv<std::int64_t>());
-                return sum == w6::expected_sum(count);
-            });
-    return run(
-        n,
-        [&](long count) {
-            std::string message = big_message();
-            for (long i = 0; i < count; ++i) {
-                w6::stamp(message.data(), static_cast<std::uint64_t>(i));
-                writer.send(message);
-            }
-        },
-        [&](long count) {
-            bool ok = true;
-            for (long i = 0; i < count; ++i) {
-                const auto message = reader.recv<std::string>();
-                ok = ok && message.size() == w6::kBigBytes &&
-                     w6::stamp_of(message.data()) == static_cast<std::uint64_t>(i);
-            }
-            return ok;
-        });
+        return small(
+            n, [&](std::int64_t i) { writer.send(i); },
+            [&] { return reader.recv<std::int64_t>(); });
+    return big(
+        n, [&](const std::string& m) { writer.send(m); },
+        [&] { return reader.recv<std::string>(); });
 }
 
 Run pipe_send_bytes(long n, w6::Shape shape) {
     auto [reader, writer] = mp::Pipe(false);
     if (shape == w6::Shape::small)
-        return run(
-            n,
-            [&](long count) {
-                for (long i = 0; i < count; ++i) {
-                    const std::int64_t value = i;
-                    writer.send_bytes(std::as_bytes(std::span(&value, 1)));
-                }
-            },
-            [&](long count) {
-                std::uint64_t sum = 0;
-                for (long i = 0; i < count; ++i) sum += w6::stamp_of(reader.recv_bytes().data());
-                return sum == w6::expected_sum(count);
-            });
-    return run(
-        n,
-        [&](long count) {
-            std::string message = big_message();
-            for (long i = 0; i < count; ++i) {
-                w6::stamp(message.data(), static_cast<std::uint64_t>(i));
-                writer.send_bytes(message);
-            }
-        },
-        [&](long count) {
-            bool ok = true;
-            for (long i = 0; i < count; ++i) {
-                const auto message = reader.recv_bytes();
-                ok = ok && message.size() == w6::kBigBytes &&
-                     w6::stamp_of(message.data()) == static_cast<std::uint64_t>(i);
-            }
-            return ok;
-        });
+        return small(
+            n, [&](std::int64_t i) { writer.send_bytes(std::as_bytes(std::span(&i, 1))); },
+            [&] { return static_cast<std::int64_t>(w6::stamp_of(reader.recv_bytes().data())); });
+    return big(
+        n, [&](const std::string& m) { writer.send_bytes(m); },
+        [&] { return reader.recv_bytes(); });
 }
 
 }  // namespace
@@ -168,17 +127,9 @@ int main(int argc, char** argv) {
     for (const char* s : {"concur-mp-Queue", "concur-mp-Pipe-send", "concur-mp-Pipe-send_bytes"})
         for (const char* shape : {":small", ":big"}) systems.push_back(std::string(s) + shape);
     const bench::Args args = bench::parse(argc, argv, systems);
-    const auto [name, shape] = w6::split(args.system);
-    w6::pin_to(w6::cpus().first);
-    std::vector<double> seconds;
-    bool ok = true;
-    for (int r = 0; r < args.reps; ++r) {
-        const Run one = name == "concur-mp-Queue"       ? queue(args.n, shape)
-                        : name == "concur-mp-Pipe-send" ? pipe_send(args.n, shape)
-                                                        : pipe_send_bytes(args.n, shape);
-        seconds.push_back(one.seconds);
-        ok = ok && one.ok;
-    }
-    w6::report(args.system, shape, args.n, ok, seconds);
-    return ok ? 0 : 1;
+    return w6::run_repetitions(args, [](const std::string& name, w6::Shape shape, long n) {
+        return name == "concur-mp-Queue"       ? queue(n, shape)
+               : name == "concur-mp-Pipe-send" ? pipe_send(n, shape)
+                                               : pipe_send_bytes(n, shape);
+    });
 }

@@ -82,4 +82,26 @@ inline void report(const std::string& system, Shape shape, long n, bool ok,
     bench::emit("W6", system, "elapsed_s", bench::median(seconds), "s");
 }
 
+struct Run {
+    double seconds;
+    bool ok;
+};
+
+// The body of main() after parsing: pins the producer, runs
+// `one(name, shape, n)` -> Run args.reps times, reports.
+template <class One>
+int run_repetitions(const bench::Args& args, One one) {
+    const auto [name, shape] = split(args.system);
+    pin_to(cpus().first);
+    std::vector<double> seconds;
+    bool ok = true;
+    for (int r = 0; r < args.reps; ++r) {
+        const Run r = one(name, shape, args.n);
+        seconds.push_back(r.seconds);
+        ok = ok && r.ok;
+    }
+    report(args.system, shape, args.n, ok, seconds);
+    return ok ? 0 : 1;
+}
+
 }  // namespace w6

@@ -263,6 +263,13 @@ int reap(pid_t pid) {
     return status;
 }
 
+// Runs the helper to its normal end: what it and its tracker said.
+std::string run_helper(const std::string& mode, const std::string& name) {
+    Helper helper = start_helper(mode, name);
+    EXPECT_EQ(reap(helper.pid), 0) << mode;
+    return read_until_eof(helper.out);
+}
+
 }  // namespace
 
 // Python: test_shared_memory_cleaned_after_process_termination -- a program
@@ -289,9 +296,7 @@ TEST(ResourceTracker, UnlinksTheBlocksOfAKilledProgram) {
 TEST(ResourceTracker, WarnsAboutAndUnlinksALeakedBlockAtExit) {
     const std::string name = fresh_name();
     Unlinker cleanup{name};
-    Helper helper = start_helper("leak", name);
-    EXPECT_EQ(reap(helper.pid), 0);
-    const std::string said = read_until_eof(helper.out);
+    const std::string said = run_helper("leak", name);
     EXPECT_NE(said.find("leaked shared_memory objects to clean up at shutdown: {'/" + name + "'}"),
               std::string::npos)
         << said;
@@ -301,9 +306,7 @@ TEST(ResourceTracker, WarnsAboutAndUnlinksALeakedBlockAtExit) {
 // unlink() tells the tracker: no warning for a block cleaned up properly.
 TEST(ResourceTracker, SaysNothingWhenTheProgramUnlinked) {
     const std::string name = fresh_name();
-    Helper helper = start_helper("unlink", name);
-    EXPECT_EQ(reap(helper.pid), 0);
-    const std::string said = read_until_eof(helper.out);
+    const std::string said = run_helper("unlink", name);
     EXPECT_EQ(said.find("leaked"), std::string::npos) << said;
     EXPECT_FALSE(in_dev_shm(name));
 }
@@ -312,9 +315,7 @@ TEST(ResourceTracker, SaysNothingWhenTheProgramUnlinked) {
 TEST(ResourceTracker, UntrackedBlocksAreLeftAlone) {
     const std::string name = fresh_name();
     Unlinker cleanup{name};
-    Helper helper = start_helper("untracked", name);
-    EXPECT_EQ(reap(helper.pid), 0);
-    const std::string said = read_until_eof(helper.out);
+    const std::string said = run_helper("untracked", name);
     EXPECT_EQ(said.find("leaked"), std::string::npos) << said;
     EXPECT_TRUE(in_dev_shm(name));
     shm::SharedMemory(name).unlink();
