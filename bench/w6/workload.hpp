@@ -95,10 +95,10 @@ int run_repetitions(const bench::Args& args, One one) {
     pin_to(cpus().first);
     std::vector<double> seconds;
     bool ok = true;
-    for (int r = 0; r < args.reps; ++r) {
-        const Run r = one(name, shape, args.n);
-        seconds.push_back(r.seconds);
-        ok = ok && r.ok;
+    for (int rep = 0; rep < args.reps; ++rep) {
+        const Run run = one(name, shape, args.n);
+        seconds.push_back(run.seconds);
+        ok = ok && run.ok;
     }
     report(args.system, shape, args.n, ok, seconds);
     return ok ? 0 : 1;
