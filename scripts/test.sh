@@ -26,7 +26,7 @@ for arg in "$@"; do
     esac
 done
 
-unit_labels='threading|queue|futures|multiprocessing'
+unit_labels='threading|queue|futures|multiprocessing|generator'
 total_start=$SECONDS
 summary=()
 current_phase=""

@@ -111,6 +111,9 @@ constexpr Lesson kLessons[] = {
     {"L21", "L21_futures", "concurrent.futures: submit, as_completed, map, cancel, timeouts",
      "as_completed yields futures as they finish, map keeps input order, a queued future "
      "can be cancelled, and timeouts and exceptions reach the caller."},
+    {"L22", "L22_generator", "generator coroutines: fancy_name with send and close",
+     "co_yield stops the body until the caller sends a value; close() raises GeneratorExit "
+     "at the co_yield: Cool:Utkarsh, Cool:Gupta, Done."},
 };
 
 std::string upper(std::string_view text) {

@@ -20,6 +20,7 @@
 //   }
 #pragma once
 
+#include <any>
 #include <cerrno>
 #include <stdexcept>
 #include <string>
@@ -55,6 +56,37 @@ class CancelledError : public std::runtime_error {
   public:
     CancelledError() : std::runtime_error("CancelledError: the future was cancelled") {}
     using std::runtime_error::runtime_error;
+};
+
+// Python's `TypeError`: an operation not allowed for the object's kind
+// (sending a value into a generator that has not started).
+class TypeError : public std::invalid_argument {
+  public:
+    using std::invalid_argument::invalid_argument;
+};
+
+// Python's `StopIteration`: `next()` or `send()` on a generator that is
+// exhausted. `value()` carries what the generator `co_return`ed (empty for
+// none), as Python's `StopIteration.value`.
+class StopIteration : public std::exception {
+  public:
+    StopIteration() = default;
+    explicit StopIteration(std::any value) : value_(std::move(value)) {}
+    const char* what() const noexcept override { return "StopIteration"; }
+    const std::any& value() const noexcept { return value_; }
+
+  private:
+    std::any value_;
+};
+
+// Python's `GeneratorExit`: delivered at a suspended `co_yield` by
+// `Generator::close()` (and when an unfinished generator is destroyed). In
+// Python it derives from BaseException so that `except Exception` does not
+// swallow it; here it derives from std::exception alone, not from
+// RuntimeError or any other concur type.
+class GeneratorExit : public std::exception {
+  public:
+    const char* what() const noexcept override { return "GeneratorExit"; }
 };
 
 // Python's `IndexError`: a sequence index out of range (ShareableList).

@@ -63,6 +63,7 @@ const Entry kRegistry[] = {
     entry<concur::PermissionError>("PermissionError"),
     entry<concur::BrokenPipeError>("BrokenPipeError"),
     entry<concur::IndexError>("IndexError"),
+    entry<concur::TypeError>("TypeError"),
     entry<concur::EOFError>("EOFError"),
     // queue
     entry<concur::queue::Empty>("queue.Empty"),

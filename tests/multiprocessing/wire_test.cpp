@@ -245,6 +245,7 @@ TEST(WireError, ConcurExceptionsRoundTripWithTheirTypeAndMessage) {
     expect_round_trip(concur::FileExistsError("e"), "FileExistsError");
     expect_round_trip(concur::PermissionError("p"), "PermissionError");
     expect_round_trip(concur::IndexError("i"), "IndexError");
+    expect_round_trip(concur::TypeError("t"), "TypeError");
     expect_round_trip(concur::EOFError("e"), "EOFError");
     expect_round_trip(concur::queue::Empty(), "queue.Empty");
     expect_round_trip(concur::queue::Full(), "queue.Full");
