@@ -21,6 +21,8 @@ packages=(
     libcli11-dev
     libreaderwriterqueue-dev
     python3-matplotlib
+    libuv1-dev
+    python3-uvloop
 )
 
 missing=()

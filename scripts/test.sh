@@ -26,7 +26,7 @@ for arg in "$@"; do
     esac
 done
 
-unit_labels='threading|queue|futures|multiprocessing|generator'
+unit_labels='threading|queue|futures|multiprocessing|generator|asyncio'
 total_start=$SECONDS
 summary=()
 current_phase=""

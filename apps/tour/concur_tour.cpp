@@ -114,6 +114,12 @@ constexpr Lesson kLessons[] = {
     {"L22", "L22_generator", "generator coroutines: fancy_name with send and close",
      "co_yield stops the body until the caller sends a value; close() raises GeneratorExit "
      "at the co_yield: Cool:Utkarsh, Cool:Gupta, Done."},
+    {"L23", "L23_asyncio_say", "asyncio: say() tasks at 2, 1 and 4 s, stop_after(loop, 3), run_forever",
+     "One thread runs every task: \"second hello\", then \"first hello\"; the loop stops "
+     "before \"third hello\" is due, and close() reports that task as destroyed while pending."},
+    {"L24", "L24_asyncio_wait", "get_event_loop, create_task, wait, run_until_complete, close",
+     "Two countdown tasks interleave on one loop; wait() gives them back done, and the run "
+     "takes the longer task's time, not the sum."},
 };
 
 std::string upper(std::string_view text) {

@@ -1,0 +1,128 @@
+// concur/asyncio/detail/future_base.hpp -- private: the loop-local future
+// state that asyncio::Future<T> and asyncio::Task<T> share.
+//
+// Python's asyncio.Future, without the result's type: status, exception,
+// done callbacks (scheduled on the loop with call_soon when the future
+// completes) and parked awaiters (woken directly: a task awaiting a future is
+// scheduled in the same hop as Python's Task.__wakeup). Loop-thread only: no
+// atomics, as Python's futures are not thread-safe either.
+#pragma once
+
+#include <concur/asyncio/detail/loop_core.hpp>
+#include <concur/asyncio/exceptions.hpp>
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace concur::asyncio::detail {
+
+class FutureBase {
+  public:
+    enum class Status : std::uint8_t { pending, cancelled, finished };
+
+    // Something parked until the future is done (an awaiting task).
+    class Link {
+      public:
+        virtual void on_done() noexcept = 0;
+
+      protected:
+        ~Link() = default;
+
+      private:
+        friend class FutureBase;
+        Link* prev_ = nullptr;
+        Link* next_ = nullptr;
+        bool linked_ = false;
+    };
+
+    explicit FutureBase(EventLoop& loop) noexcept;
+    FutureBase(const FutureBase&) = delete;
+    FutureBase& operator=(const FutureBase&) = delete;
+    // Reports an exception nobody retrieved ("... exception was never
+    // retrieved"), as Python does when the future is collected.
+    virtual ~FutureBase();
+
+    EventLoop& loop() const noexcept { return *loop_; }
+    Status status() const noexcept { return status_; }
+    bool done() const noexcept { return status_ != Status::pending; }
+    bool cancelled() const noexcept { return status_ == Status::cancelled; }
+
+    // Python's Future.cancel(msg): false when already done.
+    virtual bool cancel(std::string message);
+
+    // Python's exception(): null on success; CancelledError when cancelled;
+    // InvalidStateError when pending.
+    std::exception_ptr exception();
+    // What result() raises before returning the value: CancelledError,
+    // InvalidStateError("Result is not set.") or the future's exception.
+    void rethrow_if_not_success();
+
+    void add_done_callback(std::function<void()> callback);
+    void add_link(Link& link) noexcept;
+    void remove_link(Link& link) noexcept;
+
+    // Python's repr, e.g. "<Future pending>", "<Task finished name='Task-1'>".
+    virtual std::string repr() const;
+
+    CancelledError make_cancelled_error() const;
+    bool exception_ptr_set() const noexcept { return static_cast<bool>(exception_); }
+
+  protected:
+    // InvalidStateError unless pending.
+    void require_pending(const char* what) const;
+    void finish_with_exception(std::exception_ptr error);
+    void finish_with_value() { complete(Status::finished); }
+    void finish_cancelled(std::string message);
+    const char* status_name() const noexcept;
+    // Forgets the done callbacks (a pending task destroyed by close(): its
+    // callbacks may hold handles to it).
+    void drop_callbacks() noexcept {
+        if (extras_) extras_->callbacks.clear();
+    }
+    // "<kind> exception was never retrieved", once, if so.
+    void report_unretrieved(const char* kind) noexcept;
+
+  private:
+    void complete(Status status);
+
+    struct Extras {
+        std::string cancel_message;
+        std::vector<std::function<void()>> callbacks;
+    };
+    Extras& extras();
+
+    EventLoop* loop_;
+    std::weak_ptr<EventLoop> loop_alive_;  // a handle may outlive its loop
+    Status status_ = Status::pending;
+    bool exception_retrieved_ = true;
+    std::exception_ptr exception_;
+    Link* links_ = nullptr;
+    std::unique_ptr<Extras> extras_;
+};
+
+// The value half of a Future<T>/Task<T>.
+template <class T>
+struct ResultSlot {
+    std::optional<T> value;
+    T take_or_copy() {
+        if constexpr (std::is_copy_constructible_v<T>) {
+            return *value;
+        } else {
+            return std::move(*value);
+        }
+    }
+};
+template <>
+struct ResultSlot<void> {
+    void take_or_copy() noexcept {}
+};
+
+}  // namespace concur::asyncio::detail
