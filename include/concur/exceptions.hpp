@@ -22,9 +22,11 @@
 
 #include <any>
 #include <cerrno>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace concur {
 
@@ -58,6 +60,27 @@ class CancelledError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Python's `ExceptionGroup` (3.11): several exceptions raised together
+// (asyncio.TaskGroup's children). `exceptions()` holds each one, in the
+// order they were raised; what() is Python's str(): "message (N
+// sub-exception[s])".
+class ExceptionGroup : public std::exception {
+  public:
+    ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
+        : message_(std::move(message)), exceptions_(std::move(exceptions)) {
+        text_ = message_ + " (" + std::to_string(exceptions_.size()) + " sub-exception" +
+                (exceptions_.size() == 1 ? ")" : "s)");
+    }
+    const char* what() const noexcept override { return text_.c_str(); }
+    const std::string& message() const noexcept { return message_; }
+    const std::vector<std::exception_ptr>& exceptions() const noexcept { return exceptions_; }
+
+  private:
+    std::string message_;
+    std::vector<std::exception_ptr> exceptions_;
+    std::string text_;
+};
+
 // Python's `TypeError`: an operation not allowed for the object's kind
 // (sending a value into a generator that has not started).
 class TypeError : public std::invalid_argument {
@@ -77,6 +100,13 @@ class StopIteration : public std::exception {
 
   private:
     std::any value_;
+};
+
+// Python's `StopAsyncIteration`: `co_await agen.anext()` on an
+// asynchronous generator that is exhausted.
+class StopAsyncIteration : public std::exception {
+  public:
+    const char* what() const noexcept override { return "StopAsyncIteration"; }
 };
 
 // Python's `GeneratorExit`: delivered at a suspended `co_yield` by
@@ -135,11 +165,42 @@ class PermissionError : public OSError {
         : OSError(message, errno_value) {}
 };
 
-// Python's `BrokenPipeError` (an OSError, errno EPIPE): writing to a pipe or
-// socket whose other end is closed (multiprocessing's Connection.send).
-class BrokenPipeError : public OSError {
+// Python's `ConnectionError` (an OSError): the base of the connection
+// errors below.
+class ConnectionError : public OSError {
   public:
-    explicit BrokenPipeError(const std::string& message) : OSError(message, EPIPE) {}
+    using OSError::OSError;
+};
+
+// Python's `BrokenPipeError` (a ConnectionError, errno EPIPE): writing to a
+// pipe or socket whose other end is closed (multiprocessing's
+// Connection.send, asyncio's StreamWriter).
+class BrokenPipeError : public ConnectionError {
+  public:
+    explicit BrokenPipeError(const std::string& message) : ConnectionError(message, EPIPE) {}
+};
+
+// Python's `ConnectionRefusedError` (errno ECONNREFUSED): nothing listens
+// at the address connected to.
+class ConnectionRefusedError : public ConnectionError {
+  public:
+    explicit ConnectionRefusedError(const std::string& message)
+        : ConnectionError(message, ECONNREFUSED) {}
+};
+
+// Python's `ConnectionResetError` (errno ECONNRESET): the peer reset the
+// connection, or it was lost.
+class ConnectionResetError : public ConnectionError {
+  public:
+    explicit ConnectionResetError(const std::string& message)
+        : ConnectionError(message, ECONNRESET) {}
+};
+
+// Python's `ConnectionAbortedError` (errno ECONNABORTED).
+class ConnectionAbortedError : public ConnectionError {
+  public:
+    explicit ConnectionAbortedError(const std::string& message)
+        : ConnectionError(message, ECONNABORTED) {}
 };
 
 // Python's `EOFError`: reading past the end (a pipe whose other end closed).

@@ -2,10 +2,12 @@
 //
 //   #include <concur/generator.hpp>
 //
-// Generator<Yield, Send, Return> (next, send, throw_, close, range-for);
-// exceptions StopIteration, GeneratorExit, TypeError, RuntimeError,
-// ValueError. See docs/generator.md.
+// Generator<Yield, Send, Return> (next, send, throw_, close, range-for),
+// AsyncGenerator<T> (next, anext, aclose; its body may co_await asyncio's
+// awaitables); exceptions StopIteration, StopAsyncIteration, GeneratorExit,
+// TypeError, RuntimeError, ValueError. See docs/generator.md.
 #pragma once
 
 #include <concur/exceptions.hpp>
+#include <concur/generator/async_generator.hpp>
 #include <concur/generator/generator.hpp>

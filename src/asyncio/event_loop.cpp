@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 namespace concur::asyncio {
 
@@ -118,6 +119,7 @@ struct EventLoop::Impl {
     std::map<int, std::unique_ptr<Signal>> signals;
 
     std::unique_ptr<futures::ThreadPoolExecutor> executor;
+    std::unordered_set<detail::Closable*> closables;
 
     // --- the timer heap (binary, with each node's index kept in the node) ---
     void swap_nodes(std::size_t a, std::size_t b) noexcept {
@@ -250,8 +252,13 @@ void EventLoop::run_once() {
         } else {
             // Round up: waking before the timer is due would only spin.
             const auto wait_ms = static_cast<std::uint64_t>((wait_ns + 999'999) / 1'000'000);
+            // Repeating: uv_run runs due timers before it polls, so a one-shot
+            // timer that fell due meanwhile (a preempted thread) would fire
+            // there and leave the poll without a timeout -- a hang. The loop's
+            // cached time is refreshed first so the delay counts from now.
+            uv_update_time(&impl.uv);
             uv_timer_start(
-                &impl.wake_timer, [](uv_timer_t*) {}, wait_ms, 0);
+                &impl.wake_timer, [](uv_timer_t*) {}, wait_ms, wait_ms);
             uv_ref(reinterpret_cast<uv_handle_t*>(&impl.wake_timer));
             uv_run(&impl.uv, UV_RUN_ONCE);
             uv_timer_stop(&impl.wake_timer);
@@ -295,6 +302,10 @@ void EventLoop::close() {
         impl.executor->shutdown(true);
         impl.executor.reset();
     }
+    // Streams, servers and processes still open: their close callbacks run
+    // in the uv_run below and free them.
+    std::vector<detail::Closable*> closables(impl.closables.begin(), impl.closables.end());
+    for (detail::Closable* handle : closables) handle->force_close();
     for (auto& [signum, signal] : impl.signals) {
         uv_signal_stop(&signal->handle);
         uv_close(reinterpret_cast<uv_handle_t*>(&signal->handle), nullptr);
@@ -479,6 +490,18 @@ std::vector<TaskBase*> LoopAccess::live_tasks(EventLoop& loop) {
     std::vector<TaskBase*> tasks;
     for (TaskBase* t = loop.impl_->live_tasks; t != nullptr; t = t->next_live) tasks.push_back(t);
     return tasks;
+}
+
+void* LoopAccess::uv_loop(EventLoop& loop) noexcept {
+    return &loop.impl_->uv;
+}
+
+void LoopAccess::add_closable(EventLoop& loop, Closable& handle) {
+    loop.impl_->closables.insert(&handle);
+}
+
+void LoopAccess::remove_closable(EventLoop& loop, Closable& handle) noexcept {
+    loop.impl_->closables.erase(&handle);
 }
 
 EventLoop* running_loop() noexcept {

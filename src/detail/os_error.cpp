@@ -1,3 +1,4 @@
+// Turning an errno into the OSError subclass Python raises for it.
 #include <concur/detail/os_error.hpp>
 
 #include <cstring>
@@ -28,6 +29,12 @@ void raise_os_error(int error, std::string_view context, OsErrorContext kind) {
             throw PermissionError(message, error);
         case EPIPE:
             throw BrokenPipeError(message);
+        case ECONNREFUSED:
+            throw ConnectionRefusedError(message);
+        case ECONNRESET:
+            throw ConnectionResetError(message);
+        case ECONNABORTED:
+            throw ConnectionAbortedError(message);
         default:
             throw OSError(message, error);
     }

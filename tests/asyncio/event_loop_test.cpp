@@ -43,6 +43,36 @@ TEST(EventLoop, CallLaterOrdersByDeadline) {
     loop->close();
 }
 
+// Regression: a callback that runs longer than the next timer's delay left
+// libuv's cached clock behind; the wake-up timer then fell due before the
+// poll, and the poll waited with no timeout (the loop hung until the watchdog).
+TEST(EventLoop, TimerAfterALongCallbackStillFires) {
+    auto loop = asyncio::new_event_loop();
+    std::atomic<bool> finished{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 500 && !finished.load(); ++i) std::this_thread::sleep_for(10ms);
+        if (!finished.load()) loop->call_soon_threadsafe([&] { loop->stop(); });
+    });
+    bool fired = false;
+    loop->call_soon([&] {
+        const auto until = std::chrono::steady_clock::now() + 30ms;
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        loop->call_later(0.005, [&] {
+            fired = true;
+            loop->stop();
+        });
+    });
+    const auto start = std::chrono::steady_clock::now();
+    loop->run_forever();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    finished = true;
+    watchdog.join();
+    EXPECT_TRUE(fired);
+    EXPECT_LT(elapsed, 3s);  // the watchdog stops a hung loop after 5 s
+    loop->close();
+}
+
 TEST(EventLoop, CancelledHandleDoesNotRun) {
     auto loop = asyncio::new_event_loop();
     bool ran = false;

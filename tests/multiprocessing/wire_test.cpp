@@ -242,6 +242,8 @@ TEST(WireError, ConcurExceptionsRoundTripWithTheirTypeAndMessage) {
     expect_round_trip(concur::OSError("o", EACCES), "OSError");
     expect_round_trip(concur::FileNotFoundError("f"), "FileNotFoundError");
     expect_round_trip(concur::BrokenPipeError("b"), "BrokenPipeError");
+    expect_round_trip(concur::ConnectionRefusedError("r"), "ConnectionRefusedError");
+    expect_round_trip(concur::ConnectionResetError("r"), "ConnectionResetError");
     expect_round_trip(concur::FileExistsError("e"), "FileExistsError");
     expect_round_trip(concur::PermissionError("p"), "PermissionError");
     expect_round_trip(concur::IndexError("i"), "IndexError");

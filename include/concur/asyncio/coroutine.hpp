@@ -106,7 +106,9 @@ class [[nodiscard]] Coroutine {
     ~Coroutine() { reset(); }
 
     // Runs the coroutine in the awaiting task; gives its value or rethrows.
-    auto operator co_await() && noexcept { return Awaiter{this}; }
+    // An rvalue (`co_await f()`) is moved into the awaiter, so a coroutine
+    // returned by a function call lives as long as the await.
+    auto operator co_await() && noexcept { return OwningAwaiter{std::move(*this)}; }
     auto operator co_await() & noexcept { return Awaiter{this}; }
 
     // Internal: the frame (null for an empty or moved-from Coroutine).
@@ -133,6 +135,15 @@ class [[nodiscard]] Coroutine {
             return self->handle_;
         }
         T await_resume() { return self->handle_.promise().take(); }
+    };
+
+    struct OwningAwaiter {
+        Coroutine coro;
+        bool await_ready() { return Awaiter{&coro}.await_ready(); }
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+            return Awaiter{&coro}.await_suspend(awaiting);
+        }
+        T await_resume() { return Awaiter{&coro}.await_resume(); }
     };
 
     handle_type handle_{};

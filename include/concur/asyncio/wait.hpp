@@ -81,8 +81,11 @@ Coroutine<WaitResult<Handle>> wait_impl(std::vector<Handle> handles, std::int64_
     co_return result;
 }
 
-template <class T>
-Coroutine<T> wait_for_impl(Task<T> task, std::int64_t timeout_ns) {
+// A coroutine, as Python's wait_for: the awaitable becomes a task only when
+// this is awaited (on the loop then running), not when wait_for() is called.
+template <class T, class A>
+Coroutine<T> wait_for_impl(A awaitable, std::int64_t timeout_ns) {
+    Task<T> task = ensure_future(std::move(awaitable));
     if (timeout_ns >= 0) {
         // (Named vectors: GCC 12 miscompiles a braced list inside co_await.)
         std::vector<std::shared_ptr<FutureBase>> inner{task.base()};
@@ -109,9 +112,9 @@ Coroutine<WaitResult<Handle>> wait(std::vector<Handle> tasks, Timeout timeout = 
 template <class A, class Timeout>
 auto wait_for(A&& awaitable, Timeout timeout) {
     static_assert(detail::Awaitable<A>, "wait_for() takes an awaitable");
-    auto task = ensure_future(std::forward<A>(awaitable));
-    using T = typename decltype(task)::value_type;
-    return detail::wait_for_impl<T>(std::move(task), detail::timeout_to_ns(timeout));
+    using T = typename decltype(ensure_future(std::declval<A>()))::value_type;
+    return detail::wait_for_impl<T, std::decay_t<A>>(std::forward<A>(awaitable),
+                                                     detail::timeout_to_ns(timeout));
 }
 
 }  // namespace concur::asyncio

@@ -3,7 +3,8 @@
 //
 // raise_os_error(error, context) throws the OSError subclass Python raises
 // for that errno -- FileNotFoundError (ENOENT), FileExistsError (EEXIST),
-// PermissionError (EACCES, EPERM), BrokenPipeError (EPIPE) -- else OSError,
+// PermissionError (EACCES, EPERM), BrokenPipeError (EPIPE),
+// ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError -- else OSError,
 // with Python's message: "[Errno 2] No such file or directory: '/psm_1a2b'".
 // `context` is the file name (quoted) or the failing call (unquoted, as
 // "fork"); empty for none.

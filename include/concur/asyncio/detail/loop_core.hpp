@@ -85,6 +85,16 @@ std::int64_t delay_to_ns(std::chrono::duration<Rep, Period> delay) noexcept {
     return duration_cast<nanoseconds>(delay).count();
 }
 
+// A libuv handle the loop must close before it can close itself (a stream,
+// a server, a process): close() calls force_close() on each one still open.
+class Closable {
+  public:
+    virtual void force_close() noexcept = 0;
+
+  protected:
+    ~Closable() = default;
+};
+
 // The loop's internals, for the awaitables and futures of this module.
 struct LoopAccess {
     // Runs `target` in the loop's next iteration (its owner keeps it alive
@@ -98,6 +108,10 @@ struct LoopAccess {
     static void unregister_task(EventLoop& loop, TaskBase& task) noexcept;
     static bool closing(EventLoop& loop) noexcept;
     static std::vector<TaskBase*> live_tasks(EventLoop& loop);
+    // The loop's uv_loop_t (as void*: no public header includes <uv.h>).
+    static void* uv_loop(EventLoop& loop) noexcept;
+    static void add_closable(EventLoop& loop, Closable& handle);
+    static void remove_closable(EventLoop& loop, Closable& handle) noexcept;
 };
 
 // The loop running on this thread, or null.
