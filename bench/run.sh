@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmarks W1, W2, W3, W6, W7 (bench/README.md) for concur and
+# Builds and runs the benchmarks W1-W7 (bench/README.md) for concur and
 # for every peer system built here, one OS process per system, one after
 # another, and prints the measurements, the ratios concur / peer of this run
 # and the targets.
 #
-#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W6] [W7]
+#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W4] [W5] [W6] [W7]
 #
 #   --quick      every size / 10 (a smoke check, not a measurement)
 #   --no-python  skip the Python systems (py-*)
@@ -12,7 +12,7 @@
 #   --anchors    also build and run an external reference harness (ANCHORS_DIR,
 #                a Makefile building w1_seed_pool w2_tiny_tasks w3_queue), when
 #                that directory exists, as a cross-check of the peers (anchor:* rows)
-#   W1 W2 W3 W6 W7  the workloads to run (default: all)
+#   W1 ... W7   the workloads to run (default: all)
 #
 # Environment (sizes are the full ones; --quick divides them by 10):
 #   BUILD_DIR   build tree (default build/release, configured with
@@ -26,6 +26,10 @@
 #   W3_N        W3 C++ queues (10,000,000); W3_N_PY Python (1,000,000)
 #   W6_N, W6_N_BIG        W6 messages: 8-byte (1,000,000) and 1 MiB (2,000);
 #               W6_PIN producer,consumer CPUs (0,1; "none" lets the kernel choose)
+#   W4_N, W4_N_BIG        W4 tasks sleeping 1 s (100,000 and 1,000,000;
+#               Python at W4_N only)
+#   W5_C, W5_R  W5 echo connections (100) and round trips each (10,000);
+#               W5_PIN server,client CPUs (0,1; "none" lets the kernel choose)
 #   W7_N        W7 processes per repetition (1,000); W7_N_SLOW for spawn and
 #               Python's forkserver and spawn (100)
 #   PY          Python interpreter (default /usr/bin/python3, stdlib only)
@@ -49,14 +53,14 @@ for arg in "$@"; do
         --no-python) python=0 ;;
         --plot) plot=1 ;;
         --anchors) anchors=1 ;;
-        W1 | W2 | W3 | W6 | W7) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
+        W1 | W2 | W3 | W4 | W5 | W6 | W7) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
 done
 wants() { [ ${#want[@]} -eq 0 ] || [[ " ${want[*]} " == *" $1 "* ]]; }
 selected=()
-for w in W1 W2 W3 W6 W7; do wants $w && selected+=("$w"); done
+for w in W1 W2 W3 W4 W5 W6 W7; do wants $w && selected+=("$w"); done
 want=("${selected[@]}")
 
 div=1 mode=full
@@ -69,6 +73,10 @@ W2_N_PY=$((${W2_N_PY:-100000} / div))
 W2_N_ASYNC=$((${W2_N_ASYNC:-10000} / div))
 W3_N=$((${W3_N:-10000000} / div))
 W3_N_PY=$((${W3_N_PY:-1000000} / div))
+W4_N=$((${W4_N:-100000} / div))
+W4_N_BIG=$((${W4_N_BIG:-1000000} / div))
+W5_C=${W5_C:-100}
+W5_R=$((${W5_R:-10000} / div))
 W6_N=$((${W6_N:-1000000} / div))
 W6_N_BIG=$((${W6_N_BIG:-2000} / div))
 W7_N=$((${W7_N:-1000} / div))
@@ -323,6 +331,92 @@ run_w6() {
     done
 }
 
+run_w4() {
+    local n ns=("$W4_N")
+    [ "$W4_N_BIG" != "$W4_N" ] && ns+=("$W4_N_BIG")
+    for n in "${ns[@]}"; do
+        block_start "W4 n=$n"
+        run_system W4 concur_w4_async_sleep concur-asyncio "$n"
+        run_system W4 peer_w4_uv libuv-timers "$n"
+        run_system W4 peer_w4_asio asio-coro "$n"
+        if [ "$n" = "$W4_N" ]; then
+            for s in py-asyncio py-uvloop; do run_system W4 w4/python.py "$s" "$n"; done
+        fi
+        ratios W4 overhead_s concur-asyncio "W4 n=$n overhead" ""
+        ratios W4 rss_per_task concur-asyncio "W4 n=$n memory" ""
+        if [ "$n" = "$W4_N_BIG" ]; then
+            absolute W4 overhead_s concur-asyncio "W4 n=$n overhead" "<=" 0.6 s
+            absolute W4 rss_per_task concur-asyncio "W4 n=$n memory" "<=" 300 B/task
+        fi
+        block_end "W4 n=$n"
+    done
+}
+
+# run_w5_server <server program> <system>: REPS rounds of a fresh server and
+# the neutral client; the median round-trip rate is the system's last line.
+run_w5_server() {
+    local program=$1 name=$2 cmd port rep rc
+    case "$program" in
+        *.py)
+            [ $python -eq 1 ] || return 0
+            cmd=("$PY" "bench/$program")
+            ;;
+        *)
+            cmd=("$BIN/$program")
+            if [ ! -x "${cmd[0]}" ]; then
+                echo "# SKIP W5 $name ($program not built: its Debian package is missing, see scripts/install-deps.sh)"
+                return 0
+            fi
+            ;;
+    esac
+    local server_out
+    server_out=$(mktemp)
+    tmp_files+=("$server_out")
+    for ((rep = 1; rep <= REPS; ++rep)); do
+        : >"$server_out"
+        timeout "$TMO" "${cmd[@]}" "$name" "$W5_C" >"$server_out" &
+        local server_pid=$! waited=0
+        while [ ! -s "$server_out" ] && ((waited < 100)); do sleep 0.1; waited=$((waited + 1)); done
+        port=$(head -1 "$server_out")
+        if [ -z "$port" ]; then
+            echo "# FAILED W5 $name (the server printed no port)"
+            kill "$server_pid" 2>/dev/null || true
+            wait "$server_pid" 2>/dev/null || true
+            return 0
+        fi
+        rc=0
+        timeout "$TMO" "$BIN/peer_w5_client" "$port" "$name" "$W5_C" "$W5_R" 2>&1 |
+            tee -a "$block" || rc=${PIPESTATUS[0]}
+        wait "$server_pid" || rc=$?
+        [ "$rc" -ne 0 ] && echo "# FAILED W5 $name round $rep (exit status $rc)"
+    done
+    awk -v s="$name" '!/^#/ && $1 == "W5" && $2 == s && $3 == "rt_per_s" { print $4 }' "$block" |
+        sort -g | awk -v s="$name" '{ v[++n] = $1 }
+        END {
+            if (n == 0) exit
+            m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+            printf "# W5 %s rt_per_s median of %d rounds\n", s, n
+            printf "W5 %s rt_per_s %.6g rt/s\n", s, m
+        }' | tee -a "$block"
+}
+
+run_w5() {
+    block_start "W5 C=$W5_C R=$W5_R"
+    if [ ! -x "$BIN/peer_w5_client" ]; then
+        echo "# SKIP W5 (peer_w5_client not built)"
+        block_end W5
+        return 0
+    fi
+    run_w5_server concur_w5_echo_server concur-asyncio
+    run_w5_server peer_w5_uv_server libuv-c
+    run_w5_server peer_w5_asio_server asio-coro
+    for s in py-asyncio-streams py-uvloop-streams py-asyncio-protocol py-uvloop-protocol; do
+        run_w5_server w5/python_server.py "$s"
+    done
+    ratios W5 rt_per_s concur-asyncio W5 "" libuv-c ">=" 0.95
+    block_end W5
+}
+
 run_w7() {
     block_start "W7 n=$W7_N (spawn, forkserver: $W7_N_SLOW)"
     run_system W7 concur_w7_spawn concur-Process-fork "$W7_N"
@@ -385,6 +479,8 @@ main() {
     wants W1 && run_w1
     wants W2 && run_w2
     wants W3 && run_w3
+    wants W4 && run_w4
+    wants W5 && run_w5
     wants W6 && run_w6
     wants W7 && run_w7
     echo "# ==== targets (ratios of this run; see bench/README.md)"

@@ -108,7 +108,7 @@ void ServerState::on_connection(uv_stream_t* listener, int status) {
         t->close_now();
         return;
     }
-    t->start_reading();
+    t->begin();
     std::shared_ptr<ServerState> server = s->weak.lock();
     if (!server) {
         t->close_now();
@@ -201,7 +201,7 @@ Coroutine<std::pair<StreamReader, StreamWriter>> finish_connect(std::shared_ptr<
         if (error) std::rethrow_exception(error);
         raise_uv(status, what);
     }
-    t->start_reading();
+    t->begin();
     co_return std::pair<StreamReader, StreamWriter>(StreamReader(t->reader), make_writer(t));
 }
 

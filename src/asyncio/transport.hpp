@@ -121,6 +121,13 @@ struct Transport final : Closable {
 
     std::size_t queued() const noexcept { return uv_stream_get_write_queue_size(&uv.stream); }
 
+    // The connection is up (accepted or connected): TCP_NODELAY on TCP, as
+    // Python's asyncio sets it on every TCP transport, then read.
+    void begin() {
+        if (!is_pipe) uv_tcp_nodelay(&uv.tcp, 1);
+        start_reading();
+    }
+
     void start_reading() {
         if (reading || closing || reader->eof) return;
         if (!read_buffer) read_buffer = std::make_unique<char[]>(kReadChunk);

@@ -4,11 +4,11 @@
 // an iteration that gives, one by one, awaitables for the results in the
 // order the awaitables finish.
 //
-//   Python                                    concur
-//   ----------------------------------------  -----------------------------------------
-//   for next in asyncio.as_completed(aws):    for (auto next :
-//   asyncio::as_completed(std::move(aws)))
-//       r = await next                            T r = co_await next;
+//   Python                                  concur
+//   --------------------------------------  --------------------------------------
+//   for next in asyncio.as_completed(aws):  for (auto next : asyncio::as_completed(
+//                                                std::move(aws)))
+//       r = await next                          T r = co_await next;
 //
 // Each `co_await next` gives the next finished result (or rethrows its
 // exception). With a timeout (seconds, a duration or std::nullopt), a

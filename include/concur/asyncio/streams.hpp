@@ -3,28 +3,33 @@
 // asyncio's streams, mirroring Python's asyncio streams API: TCP and
 // Unix-domain connections as a reader and a writer, and servers.
 //
-//   Python                                        concur
-//   --------------------------------------------  ------------------------------------------
-//   r, w = await asyncio.open_connection(h, p)    auto [r, w] = co_await
-//   asyncio::open_connection(h, p); srv = await asyncio.start_server(cb, h, p)    asyncio::Server
-//   srv = co_await asyncio::start_server(cb, h, p); srv.sockets[0].getsockname()
-//   srv.sockets().at(0).getsockname()  -> {host, port} srv.close(); await srv.wait_closed() the
-//   same await srv.serve_forever()                     co_await srv.serve_forever()
-//   asyncio.open_unix_connection(path)            asyncio::open_unix_connection(path)
-//   asyncio.start_unix_server(cb, path)           asyncio::start_unix_server(cb, path)
-//   await r.read(n) / readline() /                co_await r.read(n) / readline() /
-//     readexactly(n) / readuntil(sep)               readexactly(n) / readuntil(sep)
-//   r.at_eof()                                    r.at_eof()
-//   w.write(b) ; await w.drain()                  w.write(bytes); co_await w.drain();
-//   w.close(); await w.wait_closed()              the same
-//   w.get_extra_info("peername")                  w.get_extra_info("peername") -> optional {host,
-//   port}
+//   Python                                  concur
+//   --------------------------------------  ----------------------------------------
+//   r, w = await asyncio.open_connection(   auto [r, w] = co_await
+//       h, p)                                   asyncio::open_connection(h, p);
+//   srv = await asyncio.start_server(       asyncio::Server srv = co_await
+//       cb, h, p)                               asyncio::start_server(cb, h, p);
+//   srv.sockets[0].getsockname()            srv.sockets().at(0).getsockname()
+//                                               -> {host, port}
+//   srv.close(); await srv.wait_closed()    the same
+//   await srv.serve_forever()               co_await srv.serve_forever()
+//   asyncio.open_unix_connection(path)      asyncio::open_unix_connection(path)
+//   asyncio.start_unix_server(cb, path)     asyncio::start_unix_server(cb, path)
+//   await r.read(n) / readline() /          co_await r.read(n) / readline() /
+//     readexactly(n) / readuntil(sep)           readexactly(n) / readuntil(sep)
+//   r.at_eof()                              r.at_eof()
+//   w.write(b); await w.drain()             w.write(bytes); co_await w.drain();
+//   w.close(); await w.wait_closed()        the same
+//   w.get_extra_info("peername")            w.get_extra_info("peername")
+//                                               -> optional {host, port}
 //
 // Python's `bytes` are std::string here. The callback of a server is
 // `Coroutine<void>(StreamReader, StreamWriter)` (a function or a lambda; it
 // runs as a task per connection; an exception it lets out is reported
 // through the loop's exception handler and the connection is closed).
 // Readers and writers are handles: copies refer to the same stream.
+//
+// TCP connections have TCP_NODELAY set, as Python's asyncio does.
 //
 // Back-pressure: the reader stops reading from the socket when more than
 // 2 x `limit` bytes wait in its buffer and starts again below `limit`;

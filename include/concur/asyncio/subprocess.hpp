@@ -3,17 +3,21 @@
 // asyncio's subprocesses, mirroring Python's asyncio.create_subprocess_exec
 // and create_subprocess_shell (on libuv's process handles).
 //
-//   Python                                          concur
-//   ----------------------------------------------  -------------------------------------------
-//   p = await asyncio.create_subprocess_exec(       asyncio::SubprocessProcess p = co_await
-//       "prog", "a", stdout=PIPE)                       asyncio::create_subprocess_exec("prog",
-//       {"a"},
-//                                                           {.stdout_ = asyncio::PIPE});
-//   p = await asyncio.create_subprocess_shell(cmd)  co_await asyncio::create_subprocess_shell(cmd,
-//   {...}) out, err = await p.communicate(input)           auto [out, err] = co_await
-//   p.communicate(input); await p.wait(); p.returncode; p.pid             co_await p.wait();
-//   p.returncode(); p.pid() p.stdin / p.stdout / p.stderr                   p.stdin_stream() /
-//   stdout_stream() / stderr_stream() p.send_signal(s), terminate(), kill()           the same
+//   Python                                  concur
+//   --------------------------------------  ----------------------------------------
+//   p = await asyncio.create_subprocess_exec(
+//       "prog", "a", stdout=PIPE)           auto p = co_await asyncio::
+//                                               create_subprocess_exec("prog", args,
+//                                               {.stdout_ = asyncio::PIPE});
+//   await asyncio.create_subprocess_shell(  co_await asyncio::create_subprocess_shell(
+//       cmd)                                    cmd, {...})
+//   out, err = await p.communicate(input)   auto [out, err] = co_await
+//                                               p.communicate(input);
+//   await p.wait()                          co_await p.wait()
+//   p.returncode; p.pid                     p.returncode(); p.pid()
+//   p.stdin / p.stdout / p.stderr           p.stdin_stream() / stdout_stream() /
+//                                               stderr_stream()
+//   p.send_signal(s), terminate(), kill()   the same
 //
 // Redirections: INHERIT (the default: the parent's stream), PIPE (a
 // StreamWriter for stdin, a StreamReader for stdout/stderr), DEVNULL.
@@ -29,8 +33,9 @@
 // Example:
 //
 //   std::vector<std::string> args{"hi"};
-//   auto p = co_await asyncio::create_subprocess_exec("/bin/echo", args, {.stdout_ =
-//   asyncio::PIPE}); auto [out, err] = co_await p.communicate();   // out == "hi\n"
+//   auto p = co_await asyncio::create_subprocess_exec("/bin/echo", args,
+//                                                     {.stdout_ = asyncio::PIPE});
+//   auto [out, err] = co_await p.communicate();   // out == "hi\n"
 #pragma once
 
 #include <concur/asyncio/coroutine.hpp>
