@@ -98,6 +98,8 @@ struct EventLoop::Impl {
     uv_async_t async{};
     std::deque<detail::Schedulable*> ready;
     std::vector<detail::TimerNode*> heap;
+    detail::TimerNode* lane_head = nullptr;  // the sorted lane (TimerNode)
+    detail::TimerNode* lane_tail = nullptr;
     std::uint64_t timer_seq = 0;
     detail::TaskBase* current_task = nullptr;
     detail::TaskBase* live_tasks = nullptr;
@@ -147,11 +149,26 @@ struct EventLoop::Impl {
     }
     void push_timer(detail::TimerNode& node) {
         node.seq = timer_seq++;
+        if (lane_tail == nullptr || node.when >= lane_tail->when) {
+            node.heap_index = detail::TimerNode::in_lane;
+            node.prev = lane_tail;
+            node.next = nullptr;
+            (lane_tail != nullptr ? lane_tail->next : lane_head) = &node;
+            lane_tail = &node;
+            return;
+        }
         node.heap_index = heap.size();
         heap.push_back(&node);
         sift_up(node.heap_index);
     }
     void erase_timer(detail::TimerNode& node) noexcept {
+        if (node.heap_index == detail::TimerNode::in_lane) {
+            (node.prev != nullptr ? node.prev->next : lane_head) = node.next;
+            (node.next != nullptr ? node.next->prev : lane_tail) = node.prev;
+            node.prev = node.next = nullptr;
+            node.heap_index = detail::TimerNode::not_queued;
+            return;
+        }
         const std::size_t i = node.heap_index;
         const std::size_t last = heap.size() - 1;
         if (i != last) swap_nodes(i, last);
@@ -161,6 +178,25 @@ struct EventLoop::Impl {
             sift_up(i);
             sift_down(heap[i]->heap_index);
         }
+    }
+    // The earliest timer, or null.
+    detail::TimerNode* first_timer() const noexcept {
+        if (heap.empty()) return lane_head;
+        if (lane_head == nullptr) return heap.front();
+        return earlier(lane_head, heap.front()) ? lane_head : heap.front();
+    }
+    // Every queued timer, unqueued (close()).
+    std::vector<detail::TimerNode*> take_all_timers() noexcept {
+        std::vector<detail::TimerNode*> all;
+        all.swap(heap);
+        for (detail::TimerNode* node = lane_head; node != nullptr; node = node->next)
+            all.push_back(node);
+        lane_head = lane_tail = nullptr;
+        for (detail::TimerNode* node : all) {
+            node->heap_index = detail::TimerNode::not_queued;
+            node->prev = node->next = nullptr;
+        }
+        return all;
     }
 };
 
@@ -245,8 +281,8 @@ void EventLoop::run_once() {
     // the async handle keeps libuv waiting for call_soon_threadsafe).
     if (!impl.ready.empty() || impl.stopping) {
         uv_run(&impl.uv, UV_RUN_NOWAIT);
-    } else if (!impl.heap.empty()) {
-        const std::int64_t wait_ns = impl.heap.front()->when - detail::clock_now();
+    } else if (const detail::TimerNode* first = impl.first_timer(); first != nullptr) {
+        const std::int64_t wait_ns = first->when - detail::clock_now();
         if (wait_ns <= 0) {
             uv_run(&impl.uv, UV_RUN_NOWAIT);
         } else {
@@ -269,8 +305,8 @@ void EventLoop::run_once() {
     }
     // Timers that are due join the ready queue, earliest first.
     const std::int64_t now = detail::clock_now();
-    while (!impl.heap.empty() && impl.heap.front()->when <= now) {
-        detail::TimerNode* node = impl.heap.front();
+    for (detail::TimerNode* node = impl.first_timer(); node != nullptr && node->when <= now;
+         node = impl.first_timer()) {
         impl.erase_timer(*node);
         impl.ready.push_back(node->target);
     }
@@ -293,10 +329,7 @@ void EventLoop::close() {
     std::deque<detail::Schedulable*> ready;
     ready.swap(impl.ready);
     for (detail::Schedulable* item : ready) item->discard();
-    std::vector<detail::TimerNode*> heap;
-    heap.swap(impl.heap);
-    for (detail::TimerNode* node : heap) node->heap_index = detail::TimerNode::not_queued;
-    for (detail::TimerNode* node : heap) node->target->discard();
+    for (detail::TimerNode* node : impl.take_all_timers()) node->target->discard();
     while (impl.live_tasks != nullptr) impl.live_tasks->destroy_pending();
     if (impl.executor) {
         impl.executor->shutdown(true);

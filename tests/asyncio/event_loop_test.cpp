@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -70,6 +71,35 @@ TEST(EventLoop, TimerAfterALongCallbackStillFires) {
     watchdog.join();
     EXPECT_TRUE(fired);
     EXPECT_LT(elapsed, 3s);  // the watchdog stops a hung loop after 5 s
+    loop->close();
+}
+
+// The timers live in a heap and a sorted lane (deadlines in order); mixed
+// orders, equal deadlines and cancellations in both must still fire in
+// (deadline, scheduling order).
+TEST(EventLoop, TimersFireInDeadlineOrderWhateverOrderTheyWereSet) {
+    auto loop = asyncio::new_event_loop();
+    const double base = loop->time() + 0.05;
+    // Deadlines in ms after `base`: ascending runs, descending ones, repeats.
+    const std::vector<int> offsets{0, 5, 5, 10, 3, 3, 20, 1, 15, 15, 2, 30, 25, 30, 0};
+    std::vector<std::pair<int, int>> fired;  // (offset, index)
+    std::vector<asyncio::TimerHandle> handles;
+    for (int i = 0; i < static_cast<int>(offsets.size()); ++i) {
+        handles.push_back(loop->call_at(base + offsets[i] / 1000.0, [&fired, &offsets, i] {
+            fired.emplace_back(offsets[i], i);
+        }));
+    }
+    handles[3].cancel();   // a lane entry in the middle
+    handles[4].cancel();   // a heap entry
+    handles[13].cancel();  // the lane's last
+    loop->call_at(base + 0.05, [&] { loop->stop(); });
+    loop->run_forever();
+    std::vector<std::pair<int, int>> expected;
+    for (int i = 0; i < static_cast<int>(offsets.size()); ++i)
+        if (i != 3 && i != 4 && i != 13) expected.emplace_back(offsets[i], i);
+    std::stable_sort(expected.begin(), expected.end(),
+                     [](auto& a, auto& b) { return a.first < b.first; });
+    EXPECT_EQ(fired, expected);
     loop->close();
 }
 

@@ -43,14 +43,21 @@ class Schedulable {
     ~Schedulable() = default;
 };
 
-// An entry of the timer heap: `target` is scheduled at `when` (the loop's
+// An entry of the loop's timers: `target` is scheduled at `when` (the loop's
 // clock, nanoseconds). `seq` keeps equal deadlines in the order they were set.
+// A node sits either in the binary heap (`heap_index` its slot) or in the
+// sorted lane (`heap_index == in_lane`, linked by prev/next): a deadline no
+// earlier than the lane's last -- the usual case, as every `sleep(d)` with
+// the same d -- is appended there in O(1) instead of sifting a heap.
 struct TimerNode {
     static constexpr std::size_t not_queued = std::numeric_limits<std::size_t>::max();
+    static constexpr std::size_t in_lane = not_queued - 1;
     std::int64_t when = 0;
     std::uint64_t seq = 0;
     std::size_t heap_index = not_queued;
     Schedulable* target = nullptr;
+    TimerNode* prev = nullptr;
+    TimerNode* next = nullptr;
     bool queued() const noexcept { return heap_index != not_queued; }
 };
 
