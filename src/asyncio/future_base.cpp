@@ -91,17 +91,20 @@ void FutureBase::add_done_callback(std::function<void()> callback) {
     extras().callbacks.push_back(std::move(callback));
 }
 
+bool FutureBase::linked(const Link& link) const noexcept {
+    return link.prev_ != nullptr || links_ == &link;
+}
+
 void FutureBase::add_link(Link& link) noexcept {
-    if (link.linked_) return;
+    if (linked(link)) return;
     link.prev_ = nullptr;
     link.next_ = links_;
     if (links_ != nullptr) links_->prev_ = &link;
     links_ = &link;
-    link.linked_ = true;
 }
 
 void FutureBase::remove_link(Link& link) noexcept {
-    if (!link.linked_) return;
+    if (!linked(link)) return;
     if (link.prev_ != nullptr) {
         link.prev_->next_ = link.next_;
     } else {
@@ -109,7 +112,6 @@ void FutureBase::remove_link(Link& link) noexcept {
     }
     if (link.next_ != nullptr) link.next_->prev_ = link.prev_;
     link.prev_ = link.next_ = nullptr;
-    link.linked_ = false;
 }
 
 void FutureBase::finish_with_exception(std::exception_ptr error) {

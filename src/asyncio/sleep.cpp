@@ -10,7 +10,8 @@ SleepAwaiter::~SleepAwaiter() {
 
 void SleepAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
     task_ = &require_current_task("sleep");
-    if (delay_ns_ <= 0) {
+    const std::int64_t delay_ns = node_.when;
+    if (delay_ns <= 0) {
         // sleep(0): yield once (Python's bare `yield`); a cancel() meanwhile
         // is delivered by throw_if_must_cancel.
         task_->park(awaiting, nullptr);
@@ -18,16 +19,12 @@ void SleepAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
         return;
     }
     node_.target = this;
-    LoopAccess::add_timer(task_->loop(), node_, clock_now() + delay_ns_);
+    LoopAccess::add_timer(task_->loop(), node_, clock_now() + delay_ns);
     task_->park(awaiting, this);
 }
 
 void SleepAwaiter::await_resume() {
     if (task_ != nullptr) task_->throw_if_must_cancel();
-    if (cancelled_) {
-        if (cancel_message_.empty()) throw CancelledError();
-        throw CancelledError(cancel_message_);
-    }
 }
 
 void SleepAwaiter::run_scheduled() {
@@ -35,13 +32,14 @@ void SleepAwaiter::run_scheduled() {
     task_->run_scheduled();
 }
 
-bool SleepAwaiter::cancel_wait(const std::string& message) {
-    if (!node_.queued()) return false;
-    LoopAccess::remove_timer(task_->loop(), node_);
-    cancelled_ = true;
-    cancel_message_ = message;
-    task_->wake();
-    return true;
+bool SleepAwaiter::cancel_wait(const std::string&) {
+    // The sleep ends now; the task itself delivers the cancellation (and its
+    // message) when it resumes here, so the frame keeps no message of its own.
+    if (node_.queued()) {
+        LoopAccess::remove_timer(task_->loop(), node_);
+        task_->wake();
+    }
+    return false;
 }
 
 }  // namespace concur::asyncio::detail

@@ -3,6 +3,7 @@
 #include <concur/asyncio/event_loop.hpp>
 
 #include <atomic>
+#include <utility>
 
 namespace concur::asyncio::detail {
 
@@ -11,9 +12,10 @@ namespace {
 std::atomic<std::uint64_t> task_counter{0};
 }  // namespace
 
-TaskBase::TaskBase(EventLoop& loop, std::string name) : FutureBase(loop), name_(std::move(name)) {
-    if (name_.empty())
-        name_ = "Task-" + std::to_string(task_counter.fetch_add(1, std::memory_order_relaxed) + 1);
+TaskBase::TaskBase(EventLoop& loop, std::string name)
+    : FutureBase(loop), number_(task_counter.fetch_add(1, std::memory_order_relaxed) + 1) {
+    // (Python counts every task, named or not.)
+    if (!name.empty()) set_name(std::move(name));
 }
 
 TaskBase::~TaskBase() {
@@ -27,11 +29,12 @@ void TaskBase::start(std::shared_ptr<TaskBase> self) {
 }
 
 std::string TaskBase::get_name() const {
-    return name_;
+    if (named_) return extras_if_any()->task_name;
+    return "Task-" + std::to_string(number_);
 }
 
 std::string TaskBase::repr() const {
-    std::string text = "<Task " + std::string(status_name()) + " name='" + name_ + "'";
+    std::string text = "<Task " + std::string(status_name()) + " name='" + get_name() + "'";
     if (status() == Status::finished) {
         // Like Python's "exception=..." / "result=..." without the values.
         text += exception_ptr_set() ? " exception" : " result";
@@ -47,7 +50,8 @@ bool TaskBase::cancel(std::string message) {
         return true;
     }
     must_cancel_ = true;
-    must_cancel_message_ = std::move(message);
+    if (!message.empty() || extras_if_any() != nullptr)
+        extras().task_cancel_message = std::move(message);
     return true;
 }
 
@@ -65,11 +69,15 @@ void TaskBase::wake() {
     LoopAccess::schedule(loop(), *this);
 }
 
+std::string TaskBase::take_cancel_message() noexcept {
+    if (extras_if_any() == nullptr) return {};
+    return std::exchange(extras().task_cancel_message, {});
+}
+
 void TaskBase::throw_if_must_cancel() {
     if (!must_cancel_) return;
     must_cancel_ = false;
-    std::string message = std::move(must_cancel_message_);
-    must_cancel_message_.clear();
+    std::string message = take_cancel_message();
     if (message.empty()) throw CancelledError();
     throw CancelledError(message);
 }
@@ -83,7 +91,7 @@ void TaskBase::run_scheduled() {
             // Cancelled before its first step: the coroutine never runs.
             must_cancel_ = false;
             drop_root();
-            finish_cancelled(std::move(must_cancel_message_));
+            finish_cancelled(take_cancel_message());
             release();
             return;
         }

@@ -73,7 +73,6 @@ void WaitSet::await_suspend(std::coroutine_handle<> awaiting) {
     links_.resize(children_.size());
     for (std::size_t i = 0; i < children_.size(); ++i) {
         links_[i].owner = this;
-        links_[i].index = i;
         if (!children_[i]->done()) children_[i]->add_link(links_[i]);
     }
     if (timeout_ns_ >= 0) {

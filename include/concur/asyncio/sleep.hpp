@@ -33,8 +33,9 @@ namespace detail {
 
 class SleepAwaiter final : public Waiter, public Schedulable {
   public:
-    explicit SleepAwaiter(std::int64_t delay_ns) noexcept : delay_ns_(delay_ns) {}
-    SleepAwaiter(const SleepAwaiter& other) noexcept : delay_ns_(other.delay_ns_) {}
+    // The delay waits in node_.when until await_suspend makes it a deadline.
+    explicit SleepAwaiter(std::int64_t delay_ns) noexcept { node_.when = delay_ns; }
+    SleepAwaiter(const SleepAwaiter& other) noexcept : SleepAwaiter(other.node_.when) {}
     SleepAwaiter& operator=(const SleepAwaiter&) = delete;
     ~SleepAwaiter();
 
@@ -46,11 +47,8 @@ class SleepAwaiter final : public Waiter, public Schedulable {
     bool cancel_wait(const std::string& message) override;
 
   private:
-    std::int64_t delay_ns_;
     TimerNode node_;
     TaskBase* task_ = nullptr;
-    bool cancelled_ = false;
-    std::string cancel_message_;
 };
 
 }  // namespace detail

@@ -38,9 +38,8 @@ class FutureBase {
 
       private:
         friend class FutureBase;
-        Link* prev_ = nullptr;
+        Link* prev_ = nullptr;  // linked: prev_ set, or the list's head
         Link* next_ = nullptr;
-        bool linked_ = false;
     };
 
     explicit FutureBase(EventLoop& loop) noexcept;
@@ -68,6 +67,7 @@ class FutureBase {
     void add_done_callback(std::function<void()> callback);
     void add_link(Link& link) noexcept;
     void remove_link(Link& link) noexcept;
+    bool linked(const Link& link) const noexcept;
 
     // Python's repr, e.g. "<Future pending>", "<Task finished name='Task-1'>".
     virtual std::string repr() const;
@@ -90,14 +90,19 @@ class FutureBase {
     // "<kind> exception was never retrieved", once, if so.
     void report_unretrieved(const char* kind) noexcept;
 
-  private:
-    void complete(Status status);
-
+    // What most futures never need, allocated on first use so that a
+    // million sleeping tasks stay small.
     struct Extras {
         std::string cancel_message;
         std::vector<std::function<void()>> callbacks;
+        std::string task_name;            // a task's name when set by the user
+        std::string task_cancel_message;  // a task's pending cancel(msg)
     };
     Extras& extras();
+    const Extras* extras_if_any() const noexcept { return extras_.get(); }
+
+  private:
+    void complete(Status status);
 
     EventLoop* loop_;
     std::weak_ptr<EventLoop> loop_alive_;  // a handle may outlive its loop

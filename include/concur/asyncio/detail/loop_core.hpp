@@ -64,10 +64,12 @@ struct TimerNode {
 // What a suspended task waits on.
 class Waiter {
   public:
-    // Python's `Future.cancel()` on the awaited object: true when the wait
-    // will now end (the waiter wakes the task, whose resumption raises
+    // Python's `Future.cancel()` on the awaited object: true when the waiter
+    // takes the cancellation over (it wakes the task, whose resumption raises
     // CancelledError or whatever the cancelled object delivers); false when
-    // the wait cannot be cancelled (it already ended).
+    // the task is to deliver it itself as a pending cancel() at its next
+    // resumption -- the wait had already ended, or the waiter ended it and
+    // leaves the raising to the task (sleep does: no message in its frame).
     virtual bool cancel_wait(const std::string& message) = 0;
 
   protected:

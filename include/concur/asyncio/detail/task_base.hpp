@@ -38,7 +38,10 @@ class TaskBase : public FutureBase, public Schedulable {
     int uncancel() noexcept;
 
     std::string get_name() const;
-    void set_name(std::string name) { name_ = std::move(name); }
+    void set_name(std::string name) {
+        extras().task_name = std::move(name);
+        named_ = true;
+    }
     std::string repr() const override;
 
     // For awaiters: parks the task at `resume_point` until wake(); `waiter`
@@ -75,13 +78,14 @@ class TaskBase : public FutureBase, public Schedulable {
 
   private:
     void release() noexcept;
+    std::string take_cancel_message() noexcept;
 
     std::coroutine_handle<> resume_point_;
     Waiter* waiting_on_ = nullptr;
     std::shared_ptr<TaskBase> keepalive_;
-    std::string name_;
-    std::string must_cancel_message_;
+    std::uint64_t number_;  // "Task-<number>" until set_name()
     int cancel_requests_ = 0;
+    bool named_ = false;
     bool must_cancel_ = false;
     bool started_ = false;
     bool scheduled_ = false;

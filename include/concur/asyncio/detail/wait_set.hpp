@@ -46,8 +46,10 @@ class WaitSet final : public Waiter {
   private:
     struct ChildLink final : FutureBase::Link {
         WaitSet* owner = nullptr;
-        std::size_t index = 0;
-        void on_done() noexcept override { owner->child_done(index); }
+        // (The child's index is this link's place in owner->links_.)
+        void on_done() noexcept override {
+            owner->child_done(static_cast<std::size_t>(this - owner->links_.data()));
+        }
     };
     struct Timeout final : Schedulable {
         WaitSet* owner = nullptr;
