@@ -210,7 +210,8 @@ ratios() {
                 exit
             }
             printf "# %s: concur / system, %s\n", label, \
-                metric == "throughput" ? "items/s (> 1: concur faster)" : metric " (< 1: concur faster)"
+                metric == "throughput" ? "items/s (> 1: concur faster)" : metric == "rt_per_s" ? "rt/s (> 1: concur faster)" : \
+                metric ~ /rss/ ? metric " (< 1: concur smaller)" : metric " (< 1: concur faster)"
             for (i = 1; i <= k; ++i) {
                 s = order[i]
                 if (s == concur || s ~ /^anchor:/ || v[s] == 0) continue

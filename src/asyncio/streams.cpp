@@ -256,10 +256,23 @@ std::size_t StreamReader::limit() const noexcept {
 
 namespace {
 // Waits for more data (or EOF, or an error) in a read call.
-Coroutine<void> wait_for_data(detail::ReaderState& state) {
-    if (state.error) std::rethrow_exception(state.error);
-    co_await state.waiter.park("read from a stream");
-    if (state.error) std::rethrow_exception(state.error);
+// Waits for data, EOF or an error. An awaitable, not a coroutine: no frame
+// to allocate per wait on the read path.
+struct DataWait {
+    detail::ReaderState& state;
+    detail::WaitQueue::Park park;
+    bool await_ready() const {
+        if (state.error) std::rethrow_exception(state.error);
+        return false;
+    }
+    void await_suspend(std::coroutine_handle<> awaiting) { park.await_suspend(awaiting); }
+    void await_resume() {
+        park.await_resume();
+        if (state.error) std::rethrow_exception(state.error);
+    }
+};
+DataWait wait_for_data(detail::ReaderState& state) {
+    return DataWait{state, state.waiter.park("read from a stream")};
 }
 }  // namespace
 
