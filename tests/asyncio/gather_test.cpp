@@ -90,6 +90,80 @@ TEST(Gather, CancellingTheWaiterCancelsChildren) {
     EXPECT_TRUE(asyncio::run(main_()));
 }
 
+// test_tasks.py GatherTests.test_return_exceptions: with return_exceptions
+// the failures come back in argument order beside the values.
+TEST(GatherSettled, ValuesAndExceptionsInArgumentOrder) {
+    auto main_ = []() -> asyncio::Coroutine<void> {
+        auto [a, b, c] = co_await asyncio::gather_settled(value_after(1, 0.02), fail_after(0.01),
+                                                          asyncio::sleep(0.0));
+        EXPECT_TRUE(a.has_value());
+        EXPECT_EQ(*a, 1);
+        EXPECT_FALSE(b);
+        EXPECT_THROW(b.value(), concur::ValueError);
+        EXPECT_THROW(std::rethrow_exception(b.error()), concur::ValueError);
+        EXPECT_TRUE(c.has_value());
+        EXPECT_EQ(c.error(), nullptr);
+    };
+    asyncio::run(main_());
+}
+
+// A child cancelled on its own is a result (CancelledError), not a raise.
+TEST(GatherSettled, CancelledChildIsAResult) {
+    auto main_ = []() -> asyncio::Coroutine<bool> {
+        auto slow = asyncio::create_task(value_after(1, 10.0));
+        auto fast = asyncio::create_task(value_after(2, 0.01));
+        auto canceller = [](asyncio::Task<int> t) -> asyncio::Coroutine<void> {
+            co_await asyncio::sleep(0.005);
+            t.cancel("stop");
+        };
+        auto cancelling = asyncio::create_task(canceller(slow));
+        std::vector<asyncio::Task<int>> tasks{slow, fast};
+        auto results = co_await asyncio::gather_settled(std::move(tasks));
+        co_await cancelling;
+        bool cancelled = false;
+        try {
+            results.at(0).value();
+        } catch (const concur::CancelledError&) {
+            cancelled = true;
+        }
+        co_return cancelled&& results.at(1).has_value() && results.at(1).value() == 2;
+    };
+    EXPECT_TRUE(asyncio::run(main_()));
+}
+
+TEST(GatherSettled, VectorWaitsForEveryChild) {
+    auto main_ = []() -> asyncio::Coroutine<std::size_t> {
+        std::vector<asyncio::Coroutine<int>> coros;
+        for (int i = 0; i < 6; ++i) coros.push_back(value_after(i, 0.001 * (6 - i)));
+        auto results = co_await asyncio::gather_settled(std::move(coros));
+        std::size_t good = 0;
+        for (std::size_t i = 0; i < results.size(); ++i)
+            if (results[i] && *results[i] == static_cast<int>(i)) ++good;
+        co_return good;
+    };
+    EXPECT_EQ(asyncio::run(main_()), 6u);
+}
+
+// test_tasks.py test_return_exceptions with a cancelled outer gather: the
+// children are cancelled and the waiter raises CancelledError.
+TEST(GatherSettled, CancellingTheWaiterCancelsChildrenAndRaises) {
+    auto main_ = []() -> asyncio::Coroutine<bool> {
+        auto a = asyncio::create_task(value_after(1, 10.0));
+        auto b = asyncio::create_task(value_after(2, 10.0));
+        auto gathering = asyncio::create_task(asyncio::gather_settled(a, b));
+        co_await asyncio::sleep(0.01);
+        gathering.cancel();
+        bool raised = false;
+        try {
+            co_await gathering;
+        } catch (const concur::CancelledError&) {
+            raised = true;
+        }
+        co_return raised&& a.cancelled() && b.cancelled();
+    };
+    EXPECT_TRUE(asyncio::run(main_()));
+}
+
 TEST(Wait, AllCompleted) {
     auto main_ = []() -> asyncio::Coroutine<void> {
         std::vector<asyncio::Task<int>> tasks{asyncio::create_task(value_after(1, 0.01)),

@@ -7,8 +7,12 @@
 //   Python                              concur
 //   ----------------------------------  ------------------------------------------
 //   a, b = await asyncio.gather(x, y)   auto [a, b] = co_await asyncio::gather(x(), y());
-//   rs = await asyncio.gather(*coros)   std::vector<T> rs = co_await
-//   asyncio::gather(std::move(coros));
+//   rs = await asyncio.gather(*coros)   std::vector<T> rs =
+//                                           co_await asyncio::gather(std::move(coros));
+//   rs = await asyncio.gather(          auto [a, b] = co_await
+//       x, y, return_exceptions=True)       asyncio::gather_settled(x(), y());
+//                                       (each an asyncio::Settled<T>: a value or the
+//                                       exception_ptr the awaitable raised)
 //
 // Results: a std::tuple (std::monostate for a void awaitable), or a
 // std::vector for a vector of awaitables of one type. The first exception
@@ -17,17 +21,26 @@
 // CancelledError. Cancelling the awaiting task cancels every child, waits for
 // them all, then raises CancelledError.
 //
+// gather_settled(...) is Python's return_exceptions=True: it waits for every
+// child and raises nothing for them -- each result is a Settled<T> holding
+// the value or the exception (a cancelled child's CancelledError included).
+// Cancelling the awaiting task still cancels the children and raises
+// CancelledError, as in Python.
+//
 // Outside a running loop, gather() creates its tasks on get_event_loop().
 // Loop-thread only.
 //
 // Example:
 //
 //   auto [a, b] = co_await asyncio::gather(answer(), answer());   // 42, 42
+//   auto [ok, bad] = co_await asyncio::gather_settled(answer(), fails());
+//   if (!bad) std::rethrow_exception(bad.error());                 // ok.value() == 42
 #pragma once
 
 #include <concur/asyncio/detail/wait_set.hpp>
 #include <concur/asyncio/task.hpp>
 
+#include <exception>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -41,7 +54,69 @@ namespace concur::asyncio {
 template <class T>
 using gather_value_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// One result of gather_settled(): the awaitable's value, or the exception
+// it raised (Python's return_exceptions=True puts the exception object in
+// the result list; C++ keeps it as a std::exception_ptr). Like
+// std::expected<T, std::exception_ptr>, whose C++23 header GCC 12 lacks in
+// C++20 mode. value() rethrows the exception when there is one.
+template <class T>
+class Settled {
+  public:
+    static Settled success(T value) { return Settled(std::in_place_index<0>, std::move(value)); }
+    static Settled failure(std::exception_ptr error) {
+        return Settled(std::in_place_index<1>, std::move(error));
+    }
+
+    bool has_value() const noexcept { return state_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+    // The value; the awaitable's exception rethrown when it failed.
+    T& value() & {
+        rethrow_if_failed();
+        return std::get<0>(state_);
+    }
+    const T& value() const& {
+        rethrow_if_failed();
+        return std::get<0>(state_);
+    }
+    T&& value() && {
+        rethrow_if_failed();
+        return std::get<0>(std::move(state_));
+    }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    // The exception, or null when the awaitable succeeded.
+    std::exception_ptr error() const noexcept {
+        return has_value() ? nullptr : std::get<1>(state_);
+    }
+
+  private:
+    template <std::size_t I, class V>
+    Settled(std::in_place_index_t<I> tag, V&& v) : state_(tag, std::forward<V>(v)) {}
+    void rethrow_if_failed() const {
+        if (!has_value()) std::rethrow_exception(std::get<1>(state_));
+    }
+    std::variant<T, std::exception_ptr> state_;
+};
+
 namespace detail {
+
+// A finished child's result as gather_settled gives it.
+template <class T>
+Settled<gather_value_t<T>> settle(const Task<T>& task) {
+    using V = gather_value_t<T>;
+    try {
+        if constexpr (std::is_void_v<T>) {
+            task.result();
+            return Settled<V>::success(V{});
+        } else {
+            return Settled<V>::success(task.result());
+        }
+    } catch (...) {
+        return Settled<V>::failure(std::current_exception());
+    }
+}
 
 template <class T>
 gather_value_t<T> gathered_value(const Task<T>& task) {
@@ -55,19 +130,37 @@ gather_value_t<T> gathered_value(const Task<T>& task) {
 // Rethrows the first failure (completion order) of a gather.
 void rethrow_first_failure(WaitSet& set);
 
-template <class... Ts>
+// gather (kSettled false) or gather_settled (true): the wait's mode and what
+// each child gives.
+template <bool kSettled, class T>
+using gathered_t = std::conditional_t<kSettled, Settled<gather_value_t<T>>, gather_value_t<T>>;
+
+template <bool kSettled, class T>
+gathered_t<kSettled, T> collect(const Task<T>& task) {
+    if constexpr (kSettled) {
+        return settle(task);
+    } else {
+        return gathered_value(task);
+    }
+}
+
+constexpr WaitSet::Mode gather_mode(bool settled) noexcept {
+    return settled ? WaitSet::Mode::all_completed : WaitSet::Mode::gather;
+}
+
+template <bool kSettled, class... Ts>
 class GatherAwaitable {
   public:
     explicit GatherAwaitable(Task<Ts>... tasks)
-        : tasks_(tasks...), set_({tasks.base()...}, WaitSet::Mode::gather, -1, true) {}
+        : tasks_(tasks...), set_({tasks.base()...}, gather_mode(kSettled), -1, true) {}
 
     bool await_ready() const noexcept { return set_.await_ready(); }
     void await_suspend(std::coroutine_handle<> awaiting) { set_.await_suspend(awaiting); }
-    std::tuple<gather_value_t<Ts>...> await_resume() {
+    std::tuple<gathered_t<kSettled, Ts>...> await_resume() {
         set_.await_resume();
-        rethrow_first_failure(set_);
-        return std::apply([](const auto&... task) { return std::tuple{gathered_value(task)...}; },
-                          tasks_);
+        if constexpr (!kSettled) rethrow_first_failure(set_);
+        return std::apply(
+            [](const auto&... task) { return std::tuple{collect<kSettled>(task)...}; }, tasks_);
     }
 
   private:
@@ -75,20 +168,20 @@ class GatherAwaitable {
     WaitSet set_;
 };
 
-template <class T>
+template <bool kSettled, class T>
 class GatherVectorAwaitable {
   public:
     explicit GatherVectorAwaitable(std::vector<Task<T>> tasks)
-        : tasks_(std::move(tasks)), set_(bases(tasks_), WaitSet::Mode::gather, -1, true) {}
+        : tasks_(std::move(tasks)), set_(bases(tasks_), gather_mode(kSettled), -1, true) {}
 
     bool await_ready() const noexcept { return set_.await_ready(); }
     void await_suspend(std::coroutine_handle<> awaiting) { set_.await_suspend(awaiting); }
-    std::vector<gather_value_t<T>> await_resume() {
+    std::vector<gathered_t<kSettled, T>> await_resume() {
         set_.await_resume();
-        rethrow_first_failure(set_);
-        std::vector<gather_value_t<T>> results;
+        if constexpr (!kSettled) rethrow_first_failure(set_);
+        std::vector<gathered_t<kSettled, T>> results;
         results.reserve(tasks_.size());
-        for (const Task<T>& task : tasks_) results.push_back(gathered_value(task));
+        for (const Task<T>& task : tasks_) results.push_back(collect<kSettled>(task));
         return results;
     }
 
@@ -103,24 +196,42 @@ class GatherVectorAwaitable {
     WaitSet set_;
 };
 
+template <bool kSettled, class... A>
+auto gather_all(A&&... awaitables) {
+    static_assert((Awaitable<A> && ...),
+                  "gather() takes awaitables (Coroutine, Task, sleep(), ...)");
+    return GatherAwaitable<kSettled, await_result_t<A>...>{
+        ensure_future(std::forward<A>(awaitables))...};
+}
+
+template <bool kSettled, class A>
+auto gather_vector(std::vector<A> awaitables) {
+    static_assert(Awaitable<A>, "gather() takes a vector of awaitables");
+    using T = await_result_t<A>;
+    std::vector<Task<T>> tasks;
+    tasks.reserve(awaitables.size());
+    for (A& awaitable : awaitables) tasks.push_back(ensure_future(std::move(awaitable)));
+    return GatherVectorAwaitable<kSettled, T>(std::move(tasks));
+}
+
 }  // namespace detail
 
 template <class... A>
 auto gather(A&&... awaitables) {
-    static_assert((detail::Awaitable<A> && ...),
-                  "gather() takes awaitables (Coroutine, Task, sleep(), ...)");
-    return detail::GatherAwaitable<detail::await_result_t<A>...>{
-        ensure_future(std::forward<A>(awaitables))...};
+    return detail::gather_all<false>(std::forward<A>(awaitables)...);
 }
-
 template <class A>
 auto gather(std::vector<A> awaitables) {
-    static_assert(detail::Awaitable<A>, "gather() takes a vector of awaitables");
-    using T = detail::await_result_t<A>;
-    std::vector<Task<T>> tasks;
-    tasks.reserve(awaitables.size());
-    for (A& awaitable : awaitables) tasks.push_back(ensure_future(std::move(awaitable)));
-    return detail::GatherVectorAwaitable<T>(std::move(tasks));
+    return detail::gather_vector<false>(std::move(awaitables));
+}
+
+template <class... A>
+auto gather_settled(A&&... awaitables) {
+    return detail::gather_all<true>(std::forward<A>(awaitables)...);
+}
+template <class A>
+auto gather_settled(std::vector<A> awaitables) {
+    return detail::gather_vector<true>(std::move(awaitables));
 }
 
 }  // namespace concur::asyncio
