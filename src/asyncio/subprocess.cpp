@@ -3,6 +3,7 @@
 #include <concur/asyncio/subprocess.hpp>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -61,13 +62,42 @@ Coroutine<SubprocessProcess> create_subprocess_exec(std::string program,
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
 
+    if (options.stdin_ == Redirect::to_stdout || options.stdout_ == Redirect::to_stdout)
+        throw ValueError("STDOUT can only be used for stderr");
+    const bool merged = options.stderr_ == Redirect::to_stdout;
+
     // Pipes are transports whose uv_pipe_t libuv connects to the child.
     std::shared_ptr<detail::Transport> pipes[3];
     int devnull = -1;
+    int merged_child_end = -1;  // stderr=STDOUT with a stdout pipe: our socketpair's child end
     uv_stdio_container_t stdio[3];
     const Redirect redirects[3] = {options.stdin_, options.stdout_, options.stderr_};
     for (int fd = 0; fd < 3; ++fd) {
+        if (fd == 2 && merged) {
+            stdio[2] = stdio[1];  // a created pipe was made an inherited fd below
+            break;
+        }
+        if (fd == 1 && merged && redirects[1] == Redirect::pipe) {
+            // libuv creates a pipe for one child fd only: make the pair
+            // here, read our end, give the other to the child as 1 and 2.
+            int ends[2];
+            if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
+                concur::detail::raise_errno("socketpair");
+            pipes[1] = detail::Transport::create(loop, true, default_stream_limit);
+            if (const int rc = uv_pipe_open(&pipes[1]->uv.pipe, ends[0]); rc != 0) {
+                ::close(ends[0]);
+                ::close(ends[1]);
+                pipes[1]->close_now();
+                detail::raise_uv(rc, "uv_pipe_open");
+            }
+            merged_child_end = ends[1];
+            stdio[1].flags = UV_INHERIT_FD;
+            stdio[1].data.fd = merged_child_end;
+            continue;
+        }
         switch (redirects[fd]) {
+            case Redirect::to_stdout:
+                break;  // (stderr: handled above)
             case Redirect::inherit:
                 stdio[fd].flags = UV_INHERIT_FD;
                 stdio[fd].data.fd = fd;
@@ -95,6 +125,7 @@ Coroutine<SubprocessProcess> create_subprocess_exec(std::string program,
     if (options.cwd) spawn.cwd = options.cwd->c_str();
     const int rc = uv_spawn(uv_loop, &state->handle, &spawn);
     if (devnull >= 0) ::close(devnull);
+    if (merged_child_end >= 0) ::close(merged_child_end);
     if (rc != 0) {
         for (auto& pipe : pipes)
             if (pipe) pipe->close_now();

@@ -50,6 +50,44 @@ TEST(Subprocess, ShellExitCodeAndStderr) {
     EXPECT_EQ(run_bounded(main_()), 3);
 }
 
+// test_subprocess.py test_stderr_redirect_to_stdout: stderr=STDOUT merges
+// both streams into the one stdout pipe.
+TEST(Subprocess, StderrToStdoutSharesThePipe) {
+    auto main_ = []() -> asyncio::Coroutine<std::string> {
+        auto p = co_await asyncio::create_subprocess_shell(
+            "echo out; echo err >&2; echo end",
+            {.stdout_ = asyncio::PIPE, .stderr_ = asyncio::STDOUT});
+        auto [out, err] = co_await p.communicate();
+        EXPECT_EQ(err, "");
+        EXPECT_EQ(*p.returncode(), 0);
+        co_return out;
+    };
+    EXPECT_EQ(run_bounded(main_()), "out\nerr\nend\n");
+}
+
+TEST(Subprocess, StderrToStdoutFollowsDevnull) {
+    auto main_ = []() -> asyncio::Coroutine<int> {
+        auto p = co_await asyncio::create_subprocess_shell(
+            "echo err >&2; exit 4", {.stdout_ = asyncio::DEVNULL, .stderr_ = asyncio::STDOUT});
+        co_return co_await p.wait();
+    };
+    EXPECT_EQ(run_bounded(main_()), 4);
+}
+
+TEST(Subprocess, StdoutRedirectOutsideStderrIsValueError) {
+    auto main_ = []() -> asyncio::Coroutine<bool> {
+        try {
+            std::vector<std::string> args;
+            co_await asyncio::create_subprocess_exec("/bin/true", std::move(args),
+                                                     {.stdout_ = asyncio::STDOUT});
+        } catch (const concur::ValueError&) {
+            co_return true;
+        }
+        co_return false;
+    };
+    EXPECT_TRUE(run_bounded(main_()));
+}
+
 TEST(Subprocess, KillGivesMinusSignal) {
     auto main_ = []() -> asyncio::Coroutine<int> {
         std::vector<std::string> args{"30"};

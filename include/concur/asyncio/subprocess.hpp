@@ -20,7 +20,9 @@
 //   p.send_signal(s), terminate(), kill()   the same
 //
 // Redirections: INHERIT (the default: the parent's stream), PIPE (a
-// StreamWriter for stdin, a StreamReader for stdout/stderr), DEVNULL.
+// StreamWriter for stdin, a StreamReader for stdout/stderr), DEVNULL, and for
+// stderr STDOUT (stderr goes where stdout goes: with stdout a PIPE, both are
+// read from stdout_stream()); STDOUT for stdin or stdout is ValueError.
 // returncode() is empty while the child runs, its exit status after, or
 // -signal when a signal ended it (as Python's). A program that cannot be
 // started raises FileNotFoundError/PermissionError (an OSError) from
@@ -49,10 +51,11 @@
 
 namespace concur::asyncio {
 
-enum class Redirect { inherit, pipe, devnull };
+enum class Redirect { inherit, pipe, devnull, to_stdout };
 inline constexpr Redirect INHERIT = Redirect::inherit;
 inline constexpr Redirect PIPE = Redirect::pipe;
 inline constexpr Redirect DEVNULL = Redirect::devnull;
+inline constexpr Redirect STDOUT = Redirect::to_stdout;  // for stderr only
 
 struct SubprocessOptions {
     Redirect stdin_ = Redirect::inherit;
