@@ -21,20 +21,10 @@ Coroutine<std::int64_t> Barrier::wait() {
         co_return index;
     }
     std::shared_ptr<Round> round = round_;
-    std::exception_ptr error;
-    bool woken = false;
-    {
-        detail::WaitQueue::Park park{&waiters_, "wait on a Barrier", {}};
-        try {
-            co_await park;
-        } catch (...) {
-            error = std::current_exception();
-        }
-        woken = park.node.woken();
-    }
-    if (error) {
-        if (!woken && round == round_) --count_;  // left before the round ended
-        std::rethrow_exception(error);
+    const detail::WaitQueue::Outcome outcome = co_await waiters_.park_settled("wait on a Barrier");
+    if (outcome.error) {
+        if (!outcome.woken && round == round_) --count_;  // left before the round ended
+        std::rethrow_exception(outcome.error);
     }
     if (round->broken) throw BrokenBarrierError("Barrier aborted");
     co_return index;

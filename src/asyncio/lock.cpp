@@ -27,17 +27,9 @@ void BoundedSemaphore::release() {
 Coroutine<bool> Condition::wait() {
     if (!lock_->locked()) throw RuntimeError("cannot wait on un-acquired lock");
     lock_->release();
-    std::exception_ptr error;
-    bool notified = false;
-    {
-        detail::WaitQueue::Park park{&waiters_, "wait on a Condition", {}};
-        try {
-            co_await park;
-        } catch (...) {
-            error = std::current_exception();
-        }
-        notified = park.node.woken();
-    }
+    const detail::WaitQueue::Outcome outcome = co_await waiters_.park_settled("wait on a Condition");
+    std::exception_ptr error = outcome.error;
+    const bool notified = outcome.woken;
     // Take the lock back even when cancelled (Python: "Must re-acquire lock
     // even if wait is cancelled"); a cancellation meanwhile is kept.
     for (;;) {

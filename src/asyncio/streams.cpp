@@ -38,12 +38,7 @@ struct ServerState final : Closable {
     EventLoop* loop = nullptr;
     ClientConnected callback;
     std::size_t limit = default_stream_limit;
-    union {
-        uv_handle_t handle;
-        uv_stream_t stream;
-        uv_tcp_t tcp;
-        uv_pipe_t pipe;
-    } uv{};
+    StreamHandle uv{};
     bool is_pipe = false;
     bool serving = false;
     bool uv_closing = false;

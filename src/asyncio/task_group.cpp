@@ -86,16 +86,10 @@ Coroutine<void> TaskGroup::join_after(std::exception_ptr body_error) {
         if (!state->aborting) state->abort();
     }
     while (state->pending > 0) {
-        bool cancelled = false;
-        {
-            detail::WaitQueue::Park park{&state->joiner, "join a TaskGroup", {}};
-            try {
-                co_await park;
-            } catch (const CancelledError&) {
-                cancelled = true;
-                if (!propagate_cancellation) propagate_cancellation = std::current_exception();
-            }
-        }
+        const detail::WaitQueue::Outcome outcome =
+            co_await state->joiner.park_settled("join a TaskGroup");
+        const bool cancelled = outcome.error != nullptr;
+        if (cancelled && !propagate_cancellation) propagate_cancellation = outcome.error;
         // Cancelled while waiting: cancel the children, go on waiting.
         if (cancelled && !state->aborting) state->abort();
     }

@@ -77,16 +77,19 @@ struct ReaderState {
     void maybe_resume();
 };
 
+// A TCP or Unix-domain libuv stream, seen as whichever type a call takes.
+union StreamHandle {
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+};
+
 // --- the transport: one TCP or Unix-domain connection ---
 
 struct Transport final : Closable {
     EventLoop* loop = nullptr;
-    union {
-        uv_handle_t handle;
-        uv_stream_t stream;
-        uv_tcp_t tcp;
-        uv_pipe_t pipe;
-    } uv{};
+    StreamHandle uv{};
     bool is_pipe = false;
     std::shared_ptr<Transport> self;  // alive until libuv's close callback
     std::shared_ptr<ReaderState> reader;

@@ -117,18 +117,10 @@ class BasicQueue {
     Coroutine<void> put(T item) {
         while (full()) {
             if (shutdown_) throw QueueShutDown();
-            std::exception_ptr error;
-            {
-                detail::WaitQueue::Park park{&putters_, "put into a Queue", {}};
-                try {
-                    co_await park;
-                } catch (...) {
-                    error = std::current_exception();
-                }
-            }
-            if (error) {
+            const detail::WaitQueue::Outcome outcome = co_await putters_.park_settled("put into a Queue");
+            if (outcome.error) {
                 if (!full()) putters_.wake_one();  // pass the wake-up on
-                std::rethrow_exception(error);
+                std::rethrow_exception(outcome.error);
             }
         }
         put_nowait(std::move(item));
@@ -148,18 +140,10 @@ class BasicQueue {
     Coroutine<T> get() {
         while (empty()) {
             if (shutdown_) throw QueueShutDown();
-            std::exception_ptr error;
-            {
-                detail::WaitQueue::Park park{&getters_, "get from a Queue", {}};
-                try {
-                    co_await park;
-                } catch (...) {
-                    error = std::current_exception();
-                }
-            }
-            if (error) {
+            const detail::WaitQueue::Outcome outcome = co_await getters_.park_settled("get from a Queue");
+            if (outcome.error) {
                 if (!empty()) getters_.wake_one();  // pass the wake-up on
-                std::rethrow_exception(error);
+                std::rethrow_exception(outcome.error);
             }
         }
         co_return get_nowait();

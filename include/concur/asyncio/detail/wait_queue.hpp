@@ -16,6 +16,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <exception>
 #include <string>
 
 namespace concur::asyncio::detail {
@@ -77,6 +78,33 @@ class WaitQueue {
     // (A function, not a braced temporary: GCC 12 miscompiles braced
     // initialisers in a co_await operand.)
     Park park(const char* what) noexcept { return Park{this, what, {}}; }
+
+    // How a settled park ended: the CancelledError it would have raised (or
+    // null), and whether a wake-up was consumed.
+    struct Outcome {
+        std::exception_ptr error;
+        bool woken = false;
+    };
+    // `co_await queue.park_settled("what")`: as park(), but the cancellation
+    // comes back in the Outcome instead of being thrown, for the primitives
+    // that must clean up first (pass the wake-up on, take a lock back).
+    struct SettledPark {
+        WaitQueue* queue;
+        const char* what;
+        Node node;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> awaiting) { queue->wait(node, awaiting, what); }
+        Outcome await_resume() noexcept {
+            Outcome outcome{nullptr, node.woken()};
+            try {
+                node.finish();
+            } catch (...) {
+                outcome.error = std::current_exception();
+            }
+            return outcome;
+        }
+    };
+    SettledPark park_settled(const char* what) noexcept { return SettledPark{this, what, {}}; }
 
   private:
     void unlink(Node& node) noexcept;
