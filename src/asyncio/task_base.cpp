@@ -12,10 +12,13 @@ namespace {
 std::atomic<std::uint64_t> task_counter{0};
 }  // namespace
 
-TaskBase::TaskBase(EventLoop& loop, std::string name)
-    : FutureBase(loop), number_(task_counter.fetch_add(1, std::memory_order_relaxed) + 1) {
-    // (Python counts every task, named or not.)
-    if (!name.empty()) set_name(std::move(name));
+TaskBase::TaskBase(EventLoop& loop, std::string name) : FutureBase(loop) {
+    // As Python, only unnamed tasks take a number.
+    if (name.empty()) {
+        number_ = task_counter.fetch_add(1, std::memory_order_relaxed) + 1;
+    } else {
+        set_name(std::move(name));
+    }
 }
 
 TaskBase::~TaskBase() {

@@ -189,13 +189,19 @@ TEST(Task, ResultAndExceptionAccessors) {
 TEST(Task, NamesCountUpAndCanBeSet) {
     auto main_ = []() -> asyncio::Coroutine<void> {
         auto t = asyncio::create_task(answer());
-        EXPECT_EQ(t.get_name().rfind("Task-", 0), 0u);
+        const std::string first = t.get_name();
+        EXPECT_EQ(first.rfind("Task-", 0), 0u);
         t.set_name("worker");
         EXPECT_EQ(t.get_name(), "worker");
         auto named = asyncio::create_task(answer(), "explicit");
         EXPECT_EQ(named.get_name(), "explicit");
+        // A named task takes no number (test_tasks.py: the counter only
+        // advances for default names), so the next one follows `first`.
+        auto next = asyncio::create_task(answer());
+        EXPECT_EQ(std::stoull(next.get_name().substr(5)), std::stoull(first.substr(5)) + 1);
         co_await t;
         co_await named;
+        co_await next;
     };
     asyncio::run(main_());
 }

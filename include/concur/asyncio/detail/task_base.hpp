@@ -83,7 +83,7 @@ class TaskBase : public FutureBase, public Schedulable {
     std::coroutine_handle<> resume_point_;
     Waiter* waiting_on_ = nullptr;
     std::shared_ptr<TaskBase> keepalive_;
-    std::uint64_t number_;  // "Task-<number>" until set_name()
+    std::uint64_t number_ = 0;  // "Task-<number>" until set_name()
     int cancel_requests_ = 0;
     bool named_ = false;
     bool must_cancel_ = false;
