@@ -717,7 +717,9 @@ TEST(Queue, ProcessesKilledMidwayDoNotWedgeTheOthers) {
     std::vector<mp::Process> producers;
     for (int p = 0; p < kProducers; ++p)
         producers.emplace_back([q, p, per, progress]() mutable {
-            for (int i = 0; i < per; ++i) {
+            // Producer 0 puts until it is killed: had it a fixed count, it could
+            // finish before the kill lands and exit with 0 (a flake seen in CI).
+            for (int i = 0; p == 0 || i < per; ++i) {
                 q.put(static_cast<std::int64_t>(p) * 1'000'000'000 + i, true,
                       std::chrono::seconds(30));
                 if (p == 0) progress.value(i);
