@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmarks W1-W7 (bench/README.md) for concur and
+# Builds and runs the benchmarks W1-W8 (bench/README.md) for concur and
 # for every peer system built here, one OS process per system, one after
 # another, and prints the measurements, the ratios concur / peer of this run
 # and the targets.
 #
-#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W4] [W5] [W6] [W7]
+#   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W4] [W5] [W6] [W7] [W8]
 #
 #   --quick      every size / 10 (a smoke check, not a measurement)
-#   --no-python  skip the Python systems (py-*)
+#   --no-python  skip the Python systems (py-*; W8's numpy, pandas and csvstat)
 #   --plot       then draw docs/bench/w1.svg, w2.svg, w3.svg with bench/plot.py
 #   --anchors    also build and run an external reference harness (ANCHORS_DIR,
 #                a Makefile building w1_seed_pool w2_tiny_tasks w3_queue), when
 #                that directory exists, as a cross-check of the peers (anchor:* rows)
-#   W1 ... W7   the workloads to run (default: all)
+#   W1 ... W8   the workloads to run (default: all)
 #
 # Environment (sizes are the full ones; --quick divides them by 10):
 #   BUILD_DIR   build tree (default build/release, configured with
 #               `cmake --preset release`; another directory without a cache is
 #               configured as a Release build with benchmarks only)
 #   REPS        timed repetitions per system, median reported (default 5)
+#   REPS_SLOW   repetitions of the slowest systems (W8's csvstat; default 1)
 #   SETTLE      seconds of rest before each block (default 3)
 #   W1_N, W1_N_BIG        W1 sizes (100,000 and 1,000,000; Python at W1_N only)
 #   W2_N        W2 C++ pools (1,000,000); W2_N_PY Python (100,000);
@@ -32,6 +33,11 @@
 #               W5_PIN server,client CPUs (0,1; "none" lets the kernel choose)
 #   W7_N        W7 processes per repetition (1,000); W7_N_SLOW for spawn and
 #               Python's forkserver and spawn (100)
+#   W8_N, W8_N_BIG        W8 values described in memory (10,000,000 and
+#               100,000,000); W8_CSV_ROWS rows of the W8 CSV (5,000,000),
+#               W8_CSV_SLICE the rows csvstat reads (100,000; scaled up)
+#   W8_DESCRIBE concur-describe, W8's CSV system (default
+#               $BUILD_DIR/apps/describe/concur-describe, built when W8 runs)
 #   PY          Python interpreter (default /usr/bin/python3, stdlib only)
 #   TMO         timeout per system in seconds (default 600)
 #   JOBS        build jobs (default 2)
@@ -39,7 +45,7 @@
 # Output: lines `workload system metric value unit`, comments (repetitions,
 # checksums, ratios, targets) as `#` lines; a copy goes to
 # $BUILD_DIR/bench/run-<tag>.txt (tag: full or quick, plus the workloads when
-# not all three are run).
+# not all are run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -53,19 +59,21 @@ for arg in "$@"; do
         --no-python) python=0 ;;
         --plot) plot=1 ;;
         --anchors) anchors=1 ;;
-        W1 | W2 | W3 | W4 | W5 | W6 | W7) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
+        W1 | W2 | W3 | W4 | W5 | W6 | W7 | W8) [[ " ${want[*]-} " == *" $arg "* ]] || want+=("$arg") ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
 done
 wants() { [ ${#want[@]} -eq 0 ] || [[ " ${want[*]} " == *" $1 "* ]]; }
+all_workloads=(W1 W2 W3 W4 W5 W6 W7 W8)
 selected=()
-for w in W1 W2 W3 W4 W5 W6 W7; do wants $w && selected+=("$w"); done
+for w in "${all_workloads[@]}"; do wants "$w" && selected+=("$w"); done
 want=("${selected[@]}")
 
 div=1 mode=full
 [ $quick -eq 1 ] && div=10 mode=quick
 REPS=${REPS:-5}
+REPS_SLOW=${REPS_SLOW:-1}
 W1_N=$((${W1_N:-100000} / div))
 W1_N_BIG=$((${W1_N_BIG:-1000000} / div))
 W2_N=$((${W2_N:-1000000} / div))
@@ -81,16 +89,27 @@ W6_N=$((${W6_N:-1000000} / div))
 W6_N_BIG=$((${W6_N_BIG:-2000} / div))
 W7_N=$((${W7_N:-1000} / div))
 W7_N_SLOW=$((${W7_N_SLOW:-100} / div))
+W8_N=$((${W8_N:-10000000} / div))
+W8_N_BIG=$((${W8_N_BIG:-100000000} / div))
+W8_CSV_ROWS=$((${W8_CSV_ROWS:-5000000} / div))
+W8_CSV_SLICE=$((${W8_CSV_SLICE:-100000} / div))
 PY=${PY:-/usr/bin/python3}
 TMO=${TMO:-600}
 BUILD_DIR=${BUILD_DIR:-build/release}
 BUILD_DIR=${BUILD_DIR%/}
 BIN=$BUILD_DIR/bench
+W8_DESCRIBE=${W8_DESCRIBE:-$BUILD_DIR/apps/describe/concur-describe}
 
 # ---- build -------------------------------------------------------------------
 configure_log=$(mktemp)
 tmp_files=("$configure_log")
-cleanup() { rm -f "${tmp_files[@]}"; }
+# W8's CSV and scratch files: a directory made here, in the shell that owns the
+# trap (main runs in a pipeline's subshell), removed at exit.
+w8_dir=
+cleanup() {
+    rm -f "${tmp_files[@]}"
+    if [ -n "$w8_dir" ]; then rm -rf "$w8_dir"; fi
+}
 trap cleanup EXIT
 BUILD_DIR=${BUILD_DIR#./}
 if [ "$BUILD_DIR" = build/release ]; then
@@ -103,6 +122,20 @@ else
         >"$configure_log" 2>&1 || { cat "$configure_log" >&2; exit 1; }
 fi
 cmake --build "$BUILD_DIR" --target concur_bench_workloads -j "${JOBS:-2}" >&2
+if wants W8; then
+    w8_dir=$(mktemp -d "${TMPDIR:-/tmp}/concur-bench-w8.XXXXXX")
+    # W8's CSV system is concur's app concur-describe (apps/describe), not a
+    # benchmark target: build it when the build tree knows it (apps enabled).
+    describe_target=$(basename "$W8_DESCRIBE")
+    if ! cmake --build "$BUILD_DIR" --target "$describe_target" -j "${JOBS:-2}" >"$w8_dir/build.log" 2>&1; then
+        if grep -qiE "unknown target|no rule to make target" "$w8_dir/build.log"; then
+            echo "bench/run.sh: W8: no target $describe_target in $BUILD_DIR (apps not configured?)" >&2
+        else
+            cat "$w8_dir/build.log" >&2
+            exit 1
+        fi
+    fi
+fi
 
 anchor_dir=${ANCHORS_DIR:-../shared/anchors/cpu}  # the project's own checkout layout
 case "$BUILD_DIR" in
@@ -123,7 +156,7 @@ if [ $anchors -eq 1 ]; then
 fi
 
 tag=$mode
-[ ${#want[@]} -lt 3 ] && tag=$mode-$(IFS=-; echo "${want[*]}")
+[ ${#want[@]} -lt ${#all_workloads[@]} ] && tag=$mode-$(IFS=-; echo "${want[*]}")
 mkdir -p "$BIN"
 raw=$BIN/run-$tag.txt
 
@@ -470,6 +503,185 @@ run_w3() {
     done
 }
 
+run_w8() {
+    local n metric ns=("$W8_N")
+    [ "$W8_N_BIG" != "$W8_N" ] && ns+=("$W8_N_BIG")
+    for n in "${ns[@]}"; do
+        block_start "W8 n=$n"
+        if [ -x "$BIN/concur_w8_describe" ]; then
+            run_system W8 concur_w8_describe concur-describe "$n"
+        else
+            echo "# SKIP W8 concur-describe (concur_w8_describe not built: bench/CMakeLists.txt builds it where the target concur_describe_lib exists)"
+        fi
+        run_system W8 peer_w8_cpp cpp-serial "$n"
+        run_system W8 peer_w8_omp cpp-omp "$n"
+        if [ $python -eq 1 ] && ! "$PY" -c 'import numpy' 2>/dev/null; then
+            echo "# SKIP W8 numpy (numpy is not installed for $PY: Debian python3-numpy, see scripts/install-deps.sh)"
+        else
+            run_system W8 w8/numpy.py numpy "$n"
+        fi
+        run_system W8 peer_w8_omp read-pass-floor "$n"
+        ratios W8 describe_s concur-describe "W8 n=$n" ""
+        if [ -x "$BIN/concur_w8_describe" ]; then
+            for metric in mean_std_s median_s; do ratios W8 "$metric" concur-describe "W8 n=$n" ""; done
+        fi
+        if [ "$n" = "$W8_N_BIG" ]; then
+            absolute W8 describe_s concur-describe "W8 n=$n describe" "<=" 0.3 s
+        fi
+        block_end "W8 n=$n"
+    done
+    run_w8_csv
+}
+
+# medians: reads lines `workload system metric value unit` (the repetitions of
+# one system, in run order) and prints, per metric in first-seen order, the
+# repetitions as a # line and their median.
+medians() {
+    awk '{
+            key = $1 " " $2 " " $3
+            if (!(key in count)) { order[++k] = key; unit[key] = $5 }
+            v[key, ++count[key]] = $4
+            reps[key] = reps[key] " " sprintf("%.6g", $4)
+        }
+        END {
+            for (i = 1; i <= k; ++i) {
+                key = order[i]; n = count[key]
+                for (j = 1; j <= n; ++j) s[j] = v[key, j] + 0
+                for (j = 2; j <= n; ++j) {
+                    x = s[j]
+                    for (m = j - 1; m >= 1 && s[m] > x; --m) s[m + 1] = s[m]
+                    s[m + 1] = x
+                }
+                med = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+                printf "# %s reps:%s %s\n", key, reps[key], unit[key]
+                printf "%s %.6g %s\n", key, med, unit[key]
+            }
+        }'
+}
+
+# run_timed [-i FILE] [-k] [-m METRIC] <workload> <system> <reps> <command>...
+# runs the command <reps> times, each run timed by the shell around the whole
+# command (process start included; bash's $EPOCHREALTIME, so no clock process
+# is started inside the interval), stdin from FILE (default /dev/null), stdout
+# discarded. -k keeps stdout: its lines `<workload> <system> metric value unit`
+# are the system's own measurements (reported as medians too), its other lines
+# are shown once, as # lines. Prints the repetitions and the median as
+# `<workload> <system> <METRIC> <s> s` (METRIC default seconds). A failed run
+# stops the system with a # FAILED line.
+run_timed() {
+    local in=/dev/null keep=0 metric=seconds
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            -i) in=$2; shift 2 ;;
+            -k) keep=1; shift ;;
+            -m) metric=$2; shift 2 ;;
+            *) break ;;
+        esac
+    done
+    local workload=$1 name=$2 reps=$3 rep rc t0 t1 us
+    shift 3
+    local out=$w8_dir/out err=$w8_dir/err lines=$w8_dir/lines
+    : >"$lines"
+    for ((rep = 1; rep <= reps; ++rep)); do
+        rc=0
+        if [ $keep -eq 1 ]; then
+            t0=${EPOCHREALTIME/[.,]/}
+            timeout "$TMO" "$@" <"$in" >"$out" 2>"$err" || rc=$?
+            t1=${EPOCHREALTIME/[.,]/}
+        else
+            t0=${EPOCHREALTIME/[.,]/}
+            timeout "$TMO" "$@" <"$in" >/dev/null 2>"$err" || rc=$?
+            t1=${EPOCHREALTIME/[.,]/}
+        fi
+        if [ "$rc" -ne 0 ]; then
+            if [ "$rc" -eq 124 ]; then
+                echo "# FAILED $workload $name run $rep (timeout after $TMO s, see TMO)"
+            else
+                echo "# FAILED $workload $name run $rep (exit status $rc)"
+            fi
+            tail -n 5 "$err" | sed "s/^/# $workload $name stderr: /"
+            return 0
+        fi
+        us=$((t1 - t0))
+        printf '%s %s %s %d.%06d s\n' "$workload" "$name" "$metric" $((us / 1000000)) \
+            $((us % 1000000)) >>"$lines"
+        if [ $keep -eq 1 ]; then
+            awk -v w="$workload" -v s="$name" '$1 == w && $2 == s && NF == 5' "$out" >>"$lines"
+            if [ "$rep" -eq 1 ]; then
+                awk -v w="$workload" -v s="$name" '!($1 == w && $2 == s && NF == 5) && NF > 0 {
+                        if (++k > 20) exit
+                        print (/^#/ ? $0 : "# " w " " s " output: " $0)
+                    }' "$out"
+            fi
+        fi
+    done
+    medians <"$lines" | tee -a "$block"
+}
+
+run_w8_csv() {
+    local csv=$w8_dir/w8.csv slice=$w8_dir/slice.csv c ops=()
+    block_start "W8-csv rows=$W8_CSV_ROWS"
+    if [ ! -x "$BIN/peer_w8_cpp" ]; then
+        echo "# SKIP W8-csv (peer_w8_cpp, which writes the CSV, is not built)"
+        block_end W8-csv
+        return 0
+    fi
+    if ! "$BIN/peer_w8_cpp" csvgen "$W8_CSV_ROWS" "$csv"; then
+        echo "# FAILED W8-csv (peer_w8_cpp csvgen $W8_CSV_ROWS $csv)"
+        block_end W8-csv
+        return 0
+    fi
+    cat "$csv" >/dev/null  # warm page cache for every system
+    echo "# W8-csv file: $W8_CSV_ROWS rows x 4 columns, $(stat -c %s "$csv") bytes (a temporary" \
+        "directory, removed at exit), read once before timing"
+    echo "# W8-csv seconds: the whole command timed by the shell (process start included)"
+    if [ -x "$W8_DESCRIBE" ]; then
+        run_timed -k W8-csv concur-describe "$REPS" "$W8_DESCRIBE" "$csv"
+    else
+        echo "# SKIP W8-csv concur-describe ($W8_DESCRIBE not built; see W8_DESCRIBE)"
+    fi
+    if [ $python -eq 1 ]; then
+        if "$PY" -c 'import pandas' 2>/dev/null; then
+            run_timed -k W8-csv pandas "$REPS" "$PY" bench/w8/pandas.py "$csv"
+        else
+            echo "# SKIP W8-csv pandas (pandas is not installed for $PY: Debian python3-pandas, see scripts/install-deps.sh)"
+        fi
+    fi
+    if command -v datamash >/dev/null; then
+        for c in 1 2 3 4; do ops+=(count "$c" mean "$c" median "$c" sstdev "$c"); done
+        run_timed -i "$csv" -k W8-csv datamash "$REPS" datamash -t, --header-in "${ops[@]}"
+    else
+        echo "# SKIP W8-csv datamash (not installed: Debian datamash, see scripts/install-deps.sh)"
+    fi
+    if [ $python -eq 1 ]; then
+        if command -v csvstat >/dev/null; then
+            head -n $((W8_CSV_SLICE + 1)) "$csv" >"$slice"
+            echo "# W8-csv csvstat: all default statistics of the first $W8_CSV_SLICE rows" \
+                "(slice_s), REPS_SLOW=$REPS_SLOW; seconds = slice_s x $W8_CSV_ROWS / $W8_CSV_SLICE"
+            run_timed -m slice_s W8-csv csvstat "$REPS_SLOW" csvstat "$slice"
+            awk -v rows="$W8_CSV_ROWS" -v slice="$W8_CSV_SLICE" '
+                !/^#/ && $1 == "W8-csv" && $2 == "csvstat" && $3 == "slice_s" {
+                    printf "W8-csv csvstat seconds %.6g s\n", $4 * rows / slice }' "$block" |
+                tee -a "$block"
+            rm -f "$slice"
+        else
+            echo "# SKIP W8-csv csvstat (not installed: Debian csvkit, see scripts/install-deps.sh)"
+        fi
+    fi
+    run_timed W8-csv wc-l "$REPS" wc -l "$csv"
+    run_timed W8-csv cat-devnull "$REPS" cat "$csv"
+    ratios W8-csv seconds concur-describe "W8-csv rows=$W8_CSV_ROWS" "" pandas "<=" 0.25
+    awk '!/^#/ && $1 == "W8-csv" && $2 == "concur-describe" && $3 == "seconds" { c = $4 }
+        !/^#/ && $1 == "W8-csv" && $2 == "pandas" && $3 == "total_s" { p = $4 }
+        END {
+            if (c != "" && p > 0)
+                printf "#   %-52s %8.3g   (pandas in-process: read_csv + describe, no start-up)\n", \
+                    "pandas total_s", c / p
+        }' "$block"
+    rm -f "$csv"
+    block_end "W8-csv"
+}
+
 main() {
     main_pid=$BASHPID
     echo "# bench/run.sh mode $mode (sizes / $div) reps $REPS workloads ${want[*]} date $(date -u +%FT%TZ)"
@@ -484,6 +696,7 @@ main() {
     wants W5 && run_w5
     wants W6 && run_w6
     wants W7 && run_w7
+    wants W8 && run_w8
     echo "# ==== targets (ratios of this run; see bench/README.md)"
     if [ -s "$targets" ]; then cat "$targets"; else echo "# (no target measured)"; fi
     echo "# load at end $(cut -d' ' -f1-3 /proc/loadavg)"

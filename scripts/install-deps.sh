@@ -23,6 +23,10 @@ packages=(
     python3-matplotlib
     libuv1-dev
     python3-uvloop
+    python3-numpy
+    python3-pandas
+    datamash
+    csvkit
 )
 
 missing=()
