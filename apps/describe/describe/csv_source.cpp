@@ -171,17 +171,19 @@ void CsvSource::cut_into_chunks(std::size_t index, std::uint64_t body, std::uint
     const File& file = *files_[index];
     const char* data = file.data();
     const std::uint64_t size = file.size();
-    const bool quoted = std::memchr(data + body, '"', size - body) != nullptr;
     std::uint64_t begin = body;
     while (begin < size) {
         const std::uint64_t cut = begin + chunk_bytes;
         if (cut >= size) {
             chunks_.push_back({index, begin, size});
-            return;
+            break;
         }
         // Inside a quoted field at the cut when an odd number of quotes
-        // precede it since `begin`, a record boundary.
-        bool in_quotes = quoted && (count_byte(data + begin, data + cut, '"') & 1) != 0;
+        // precede it since `begin`, a record boundary (memchr first: most
+        // files have no quotes at all).
+        const std::uint64_t length = cut - begin;
+        bool in_quotes = std::memchr(data + begin, '"', length) != nullptr &&
+                         (count_byte(data + begin, data + cut, '"') & 1) != 0;
         // Move the cut to just after the first newline outside quotes.
         std::uint64_t pos = cut;
         while (pos < size) {
@@ -192,6 +194,7 @@ void CsvSource::cut_into_chunks(std::size_t index, std::uint64_t body, std::uint
                 break;
         }
         chunks_.push_back({index, begin, pos});
+        file.release(begin, pos);  // a file larger than memory stays out of it
         begin = pos;
     }
 }
@@ -236,7 +239,11 @@ void CsvSource::read(std::size_t chunk_index, ValueSink& sink) const {
     const char* const end = base + chunk.end;
     const std::uint64_t file_tag = static_cast<std::uint64_t>(chunk.file) << kOffsetBits;
 
-    auto take = [&](std::size_t column, const char* first, const char* last) {
+    // `at`: where the cell starts in the file (its text may be unquoted
+    // elsewhere).
+    auto take = [&](std::size_t column, const char* first, const char* last, const char* at) {
+        while (first < last && (*first == ' ' || *first == '\t')) ++first;
+        while (last > first && (last[-1] == ' ' || last[-1] == '\t')) --last;
         double value;
         switch (classify_cell(first, last, value)) {
             case Cell::kNumber:
@@ -248,7 +255,7 @@ void CsvSource::read(std::size_t chunk_index, ValueSink& sink) const {
             case Cell::kOther:
                 if (!offended[column]) {
                     offended[column] = 1;
-                    sink.offense(column, file_tag | static_cast<std::uint64_t>(first - base),
+                    sink.offense(column, file_tag | static_cast<std::uint64_t>(at - base),
                                  std::string(first, last));
                 }
                 break;
@@ -302,9 +309,9 @@ void CsvSource::read(std::size_t chunk_index, ValueSink& sink) const {
                             unquoted += *q;
                             if (*q == '"') ++q;  // "" -> "
                         }
-                        take(column, unquoted.data(), unquoted.data() + unquoted.size());
+                        take(column, unquoted.data(), unquoted.data() + unquoted.size(), open);
                     } else {
-                        take(column, first, last);
+                        take(column, first, last, open);
                     }
                 }
             } else {
@@ -326,7 +333,7 @@ void CsvSource::read(std::size_t chunk_index, ValueSink& sink) const {
                     while (last > first &&
                            (last[-1] == ' ' || last[-1] == '\r' || (last[-1] == '\t' && trim_tabs)))
                         --last;
-                    if (column < columns) take(column, first, last);
+                    if (column < columns) take(column, first, last, first);
                 }
             }
             ++column;

@@ -49,6 +49,7 @@ class CsvSource final : public Source {
     void read(std::size_t chunk, ValueSink& sink) const override;
     std::string describe_position(std::uint64_t where) const override;
     std::uint64_t chunk_bytes(std::size_t chunk) const override;
+    bool rereads_cheaply() const override { return false; }
 
     char delimiter() const noexcept { return delimiter_; }
 

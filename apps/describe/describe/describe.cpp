@@ -140,7 +140,8 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
         static_cast<std::int64_t>(std::min<std::uint64_t>(options.memory_budget, INT64_MAX)));
     PassPlan first;
     first.first = true;
-    first.store = need_order && engine.keeps_values() && options.memory_budget > 0;
+    first.store = need_order && !source.rereads_cheaply() && engine.keeps_values() &&
+                  options.memory_budget > 0;
     first.budget = &budget;
     std::vector<std::vector<std::vector<double>>> stored(first.store ? chunks : 0);
     bool all_stored = first.store;

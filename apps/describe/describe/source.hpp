@@ -55,6 +55,11 @@ class Source {
     // "line 7" for text, "value 12" for binary input.
     virtual std::string describe_position(std::uint64_t where) const = 0;
 
+    // Whether reading a chunk again costs about as little as reading kept
+    // values would (memory, a mapping of raw doubles, a generator): then the
+    // first pass keeps nothing. Text that must be parsed again says no.
+    virtual bool rereads_cheaply() const { return true; }
+
     // A hint for the progress bar and memory planning: bytes (or values x 8)
     // per chunk, roughly.
     virtual std::uint64_t chunk_bytes(std::size_t chunk) const = 0;
