@@ -7,7 +7,8 @@
 #   bench/run.sh [--quick] [--no-python] [--plot] [--anchors] [W1] [W2] [W3] [W4] [W5] [W6] [W7] [W8]
 #
 #   --quick      every size / 10 (a smoke check, not a measurement)
-#   --no-python  skip the Python systems (py-*; W8's numpy, pandas and csvstat)
+#   --no-python  skip the Python systems (py-*; W8's numpy, asyncio-pyloops-*,
+#                pandas and csvstat)
 #   --plot       then draw docs/bench/w1.svg, w2.svg, w3.svg with bench/plot.py
 #   --anchors    also build and run an external reference harness (ANCHORS_DIR,
 #                a Makefile building w1_seed_pool w2_tiny_tasks w3_queue), when
@@ -19,7 +20,8 @@
 #               `cmake --preset release`; another directory without a cache is
 #               configured as a Release build with benchmarks only)
 #   REPS        timed repetitions per system, median reported (default 5)
-#   REPS_SLOW   repetitions of the slowest systems (W8's csvstat; default 1)
+#   REPS_SLOW   repetitions of the slowest systems (W8's asyncio-pyloops-* and
+#               csvstat; default 1)
 #   SETTLE      seconds of rest before each block (default 3)
 #   W1_N, W1_N_BIG        W1 sizes (100,000 and 1,000,000; Python at W1_N only)
 #   W2_N        W2 C++ pools (1,000,000); W2_N_PY Python (100,000);
@@ -36,6 +38,8 @@
 #   W8_N, W8_N_BIG        W8 values described in memory (10,000,000 and
 #               100,000,000); W8_CSV_ROWS rows of the W8 CSV (5,000,000),
 #               W8_CSV_SLICE the rows csvstat reads (100,000; scaled up)
+#   W8_PYLOOPS_N          W8 values of the asyncio-pyloops-* systems (1,000,000;
+#               run once, scaled linearly to each W8 n)
 #   W8_DESCRIBE concur-describe, W8's CSV system (default
 #               $BUILD_DIR/apps/describe/concur-describe, built when W8 runs)
 #   PY          Python interpreter (default /usr/bin/python3, stdlib only)
@@ -93,6 +97,7 @@ W8_N=$((${W8_N:-10000000} / div))
 W8_N_BIG=$((${W8_N_BIG:-100000000} / div))
 W8_CSV_ROWS=$((${W8_CSV_ROWS:-5000000} / div))
 W8_CSV_SLICE=$((${W8_CSV_SLICE:-100000} / div))
+W8_PYLOOPS_N=$((${W8_PYLOOPS_N:-1000000} / div))
 PY=${PY:-/usr/bin/python3}
 TMO=${TMO:-600}
 BUILD_DIR=${BUILD_DIR:-build/release}
@@ -185,9 +190,10 @@ block_end() {
             printf "# ==== %s took %.1f s; CPU used by other processes meanwhile: %.1f s\n", what, t1 - t0, other }'
 }
 
-# run_system <workload> <program> <system> <n>: runs one system in its own process.
+# run_system <workload> <program> <system> <n> [<reps> [<arg>]...]: runs one
+# system in its own process (reps default REPS; the args follow it).
 run_system() {
-    local workload=$1 program=$2 name=$3 n=$4 cmd rc=0
+    local workload=$1 program=$2 name=$3 n=$4 reps=${5:-$REPS} cmd rc=0
     case "$program" in
         *.py)
             [ $python -eq 1 ] || return 0
@@ -206,10 +212,10 @@ run_system() {
             ;;
     esac
     if [[ $program == anchor:* ]]; then
-        timeout "$TMO" "${cmd[@]}" "$name" "$n" "$REPS" 2>&1 |
+        timeout "$TMO" "${cmd[@]}" "$name" "$n" "$reps" "${@:6}" 2>&1 |
             sed -E 's/^(# )?(W[0-9]) ([^ ]+)/\1\2 anchor:\3/' | tee -a "$block" || rc=${PIPESTATUS[0]}
     else
-        timeout "$TMO" "${cmd[@]}" "$name" "$n" "$REPS" 2>&1 | tee -a "$block" || rc=${PIPESTATUS[0]}
+        timeout "$TMO" "${cmd[@]}" "$name" "$n" "$reps" "${@:6}" 2>&1 | tee -a "$block" || rc=${PIPESTATUS[0]}
     fi
     if [ "$rc" -eq 124 ]; then
         echo "# FAILED $workload $name n=$n (timeout after $TMO s, see TMO)"
@@ -503,9 +509,33 @@ run_w3() {
     done
 }
 
+# run_w8_pyloops: the seed-style systems (pure-Python loops under asyncio), too
+# slow for W8's sizes: REPS_SLOW repetitions, once, at W8_PYLOOPS_N in a block of
+# their own; their describe_s lines are kept for run_w8, which scales them to each n.
+run_w8_pyloops() {
+    local s
+    : >"$w8_dir/pyloops"
+    [ $python -eq 1 ] || return 0
+    block_start "W8 pyloops n=$W8_PYLOOPS_N"
+    if ! "$PY" -c 'import numpy' 2>/dev/null; then
+        echo "# SKIP W8 asyncio-pyloops-* (numpy, which makes their data, is not installed for $PY: Debian python3-numpy, see scripts/install-deps.sh)"
+        block_end "W8 pyloops"
+        return 0
+    fi
+    echo "# W8 asyncio-pyloops-*: REPS_SLOW=$REPS_SLOW at n=$W8_PYLOOPS_N; describe_s_extrapolated" \
+        "= describe_s x n / $W8_PYLOOPS_N (linear, an underestimate: sorted is n log n)"
+    for s in asyncio-pyloops-ndarray asyncio-pyloops-list; do
+        run_system W8 w8/pyloops.py "$s" "$W8_PYLOOPS_N" "$REPS_SLOW" "$W8_N"
+    done
+    awk '!/^#/ && $1 == "W8" && $2 ~ /^asyncio-pyloops-/ && $3 == "describe_s"' "$block" \
+        >"$w8_dir/pyloops"
+    block_end "W8 pyloops"
+}
+
 run_w8() {
     local n metric ns=("$W8_N")
     [ "$W8_N_BIG" != "$W8_N" ] && ns+=("$W8_N_BIG")
+    run_w8_pyloops
     for n in "${ns[@]}"; do
         block_start "W8 n=$n"
         if [ -x "$BIN/concur_w8_describe" ]; then
@@ -521,7 +551,21 @@ run_w8() {
             run_system W8 w8/numpy.py numpy "$n"
         fi
         run_system W8 peer_w8_omp read-pass-floor "$n"
+        if [ -s "$w8_dir/pyloops" ]; then
+            echo "# W8 asyncio-pyloops-*: describe_s_extrapolated from the block W8 pyloops" \
+                "(n=$W8_PYLOOPS_N): describe_s x $n / $W8_PYLOOPS_N"
+            awk -v n="$n" -v m="$W8_PYLOOPS_N" '{
+                    printf "W8 %s describe_s_extrapolated %.6g s\n", $2, $4 * n / m }' \
+                "$w8_dir/pyloops" | tee -a "$block"
+        fi
         ratios W8 describe_s concur-describe "W8 n=$n" ""
+        awk '!/^#/ && $1 == "W8" && $2 == "concur-describe" && $3 == "describe_s" { c = $4 }
+            !/^#/ && $1 == "W8" && $3 == "describe_s_extrapolated" && $4 > 0 { order[++k] = $2; v[$2] = $4 }
+            END {
+                if (c == "") exit
+                for (i = 1; i <= k; ++i)
+                    printf "#   %-52s %8.3g   (describe_s_extrapolated)\n", order[i], c / v[order[i]]
+            }' "$block"
         if [ -x "$BIN/concur_w8_describe" ]; then
             for metric in mean_std_s median_s; do ratios W8 "$metric" concur-describe "W8 n=$n" ""; done
         fi
