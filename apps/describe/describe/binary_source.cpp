@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "describe/mapped_file.hpp"
+#include "describe/splitmix.hpp"
 
 namespace concur::describe {
 
@@ -38,24 +38,34 @@ BinarySource::~BinarySource() = default;
 void BinarySource::read(std::size_t chunk_index, ValueSink& sink) const {
     const Chunk& chunk = chunks_[chunk_index];
     const File& file = *files_[chunk.file];
-    // Copied in blocks (the mapping may not be aligned for double in a
-    // buffer read from stdin) with NaN taken out as missing.
+    // Copied in blocks (a buffer read from stdin may not be aligned for
+    // double); NaN values go along (the sink counts them as missing).
     double block[2048];
-    std::uint64_t missing = 0;
     for (std::uint64_t i = chunk.first; i < chunk.last;) {
         const std::uint64_t n = std::min<std::uint64_t>(std::size(block), chunk.last - i);
         std::memcpy(block, file.data() + i * sizeof(double), n * sizeof(double));
-        std::size_t kept = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            block[kept] = block[k];
-            kept += !std::isnan(block[k]);
-        }
-        missing += n - kept;
-        if (kept != 0) sink.values(0, std::span<const double>(block, kept));
+        sink.values(0, std::span<const double>(block, n));
         i += n;
     }
-    if (missing != 0) sink.missing(0, missing);
     file.release(chunk.first * sizeof(double), chunk.last * sizeof(double));
+}
+
+std::vector<double> BinarySource::sample(std::size_t, std::size_t count) const {
+    std::vector<std::uint64_t> starts;  // first value index of each file
+    std::uint64_t total = 0;
+    for (const auto& file : files_) {
+        starts.push_back(total);
+        total += file->size() / sizeof(double);
+    }
+    std::vector<double> values;
+    for (std::uint64_t i : sample_positions(total, count)) {
+        const std::size_t f = static_cast<std::size_t>(
+            std::upper_bound(starts.begin(), starts.end(), i) - starts.begin() - 1);
+        double value;
+        std::memcpy(&value, files_[f]->data() + (i - starts[f]) * sizeof(double), sizeof value);
+        values.push_back(value);
+    }
+    return values;
 }
 
 std::string BinarySource::describe_position(std::uint64_t where) const {

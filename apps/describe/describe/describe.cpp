@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <map>
 
 #include "describe/order_key.hpp"
 #include "describe/stored_source.hpp"
@@ -113,11 +112,73 @@ struct ColumnState {
     bool offended = false;
     std::uint64_t offense_where = 0;
     std::string offense_text;
-    std::vector<std::uint64_t> histogram;
+    std::vector<std::uint64_t> histogram;      // first digits (no guesses)
+    std::vector<KeyRange> guesses;             // or ranges guessed from a sample
+    std::vector<std::uint64_t> guess_below;    // values below each range
+    std::vector<std::vector<double>> guessed;  // values in each range
     std::vector<Target> targets;
 };
 
+// Where a sample of m values puts the quantiles: for each wanted q, the keys
+// between the sample's (q - d) and (q + d) quantiles, d six standard errors
+// of a sample quantile plus two values, merged where they overlap. The true
+// order statistic lies outside with a probability of about 1e-9; then the
+// histogram passes find it instead.
+std::vector<KeyRange> guess_ranges(std::vector<double> sample, const bool* want_quartile);
+
+// Exact selection in collected values: each group's targets (ranks within
+// the group's values) by successive std::nth_element, groups in parallel.
+struct Selection {
+    std::vector<double>* values;
+    std::vector<Target*> targets;
+};
+void select(Engine& engine, std::vector<Selection>& selections);
+
 constexpr double kQuartiles[] = {0.25, 0.5, 0.75};
+constexpr std::size_t kSampleSize = 1u << 16;
+
+std::vector<KeyRange> guess_ranges(std::vector<double> sample, const bool* want_quartile) {
+    std::erase_if(sample, [](double x) { return std::isnan(x); });
+    std::vector<KeyRange> ranges;
+    if (sample.size() < 1024) return ranges;  // too few to guess well: histogram instead
+    std::sort(sample.begin(), sample.end());
+    const double m = static_cast<double>(sample.size());
+    const double last = m - 1;
+    for (int q = 0; q < 3; ++q) {
+        if (!want_quartile[q]) continue;
+        const double p = kQuartiles[q];
+        const double d = 6.0 * std::sqrt(p * (1 - p) / m) + 2.0 / m;
+        const double from = std::floor((p - d) * last), to = std::ceil((p + d) * last);
+        KeyRange range;
+        range.lo = from <= 0 ? 0 : order_key(sample[static_cast<std::size_t>(from)]);
+        range.hi = to >= last ? ~std::uint64_t{0} : order_key(sample[static_cast<std::size_t>(to)]);
+        if (!ranges.empty() && range.lo <= ranges.back().hi)
+            ranges.back().hi = std::max(ranges.back().hi, range.hi);
+        else
+            ranges.push_back(range);
+    }
+    return ranges;
+}
+
+void select(Engine& engine, std::vector<Selection>& selections) {
+    engine.parallel_for(selections.size(), [&](std::size_t i) {
+        std::vector<double>& values = *selections[i].values;
+        std::vector<Target*> targets = selections[i].targets;
+        std::sort(targets.begin(), targets.end(),
+                  [](const Target* x, const Target* y) { return x->rank_in_bin < y->rank_in_bin; });
+        auto from = values.begin();
+        for (Target* target : targets) {
+            const auto nth = values.begin() + static_cast<std::ptrdiff_t>(target->rank_in_bin);
+            if (nth == from)  // the next rank up: the least of the rest
+                std::iter_swap(nth, std::min_element(nth, values.end()));
+            else
+                std::nth_element(from, nth, values.end());
+            target->value = *nth;
+            target->done = true;
+            from = nth + 1;
+        }
+    });
+}
 
 }  // namespace
 
@@ -134,11 +195,21 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
     // Pass 1: moments, missing cells, offenses, first-digit histograms, and
     // the values themselves while they fit in the budget.
     std::vector<ColumnState> state(columns);
-    for (auto& column : state)
-        if (need_order) column.histogram.assign(kDigits, 0);
+    PassPlan first;
+    if (need_order) first.guesses.resize(columns);
+    for (std::size_t c = 0; c < columns && need_order; ++c) {
+        ColumnState& column = state[c];
+        column.guesses = guess_ranges(source.sample(c, kSampleSize), want_quartile);
+        first.guesses[c] = column.guesses;
+        if (column.guesses.empty()) {
+            column.histogram.assign(kDigits, 0);
+        } else {
+            column.guess_below.assign(column.guesses.size(), 0);
+            column.guessed.resize(column.guesses.size());
+        }
+    }
     std::atomic<std::int64_t> budget(
         static_cast<std::int64_t>(std::min<std::uint64_t>(options.memory_budget, INT64_MAX)));
-    PassPlan first;
     first.first = true;
     first.store = need_order && !source.rereads_cheaply() && engine.keeps_values() &&
                   options.memory_budget > 0;
@@ -156,9 +227,14 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
                 column.offense_where = part.offense_where;
                 column.offense_text = std::move(part.offense_text);
             }
-            if (need_order)
+            if (!column.histogram.empty())
                 for (std::uint64_t d = 0; d < kDigits; ++d)
                     column.histogram[d] += part.histogram[d];
+            for (std::size_t g = 0; g < column.guesses.size(); ++g) {
+                column.guess_below[g] += part.guess_below[g];
+                auto& into = column.guessed[g];
+                into.insert(into.end(), part.guess_values[g].begin(), part.guess_values[g].end());
+            }
         }
         if (all_stored && partial.stored) {
             stored[chunk].resize(columns);
@@ -186,12 +262,34 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
                 if (known) continue;
                 Target target;
                 target.rank = target.rank_in_bin = rank;
-                descend(target, column.histogram);
+                target.bin_count = n;  // level 0: all values
+                if (!column.histogram.empty()) descend(target, column.histogram);
                 column.targets.push_back(target);
             }
         }
         std::vector<std::uint64_t>().swap(column.histogram);
     }
+
+    // Ranks inside a guessed range are selected among its values; the rest
+    // (a guess that missed) start from level 0 in the passes below.
+    std::vector<Selection> guessed;
+    for (std::size_t c = 0; c < columns && need_order; ++c) {
+        ColumnState& column = state[c];
+        for (std::size_t g = 0; g < column.guesses.size(); ++g) {
+            Selection selection{&column.guessed[g], {}};
+            for (Target& target : column.targets) {
+                if (target.level != 0 || target.rank < column.guess_below[g] ||
+                    target.rank - column.guess_below[g] >= column.guessed[g].size())
+                    continue;
+                target.rank_in_bin = target.rank - column.guess_below[g];
+                selection.targets.push_back(&target);
+            }
+            if (!selection.targets.empty()) guessed.push_back(std::move(selection));
+        }
+    }
+    select(engine, guessed);
+    guessed.clear();
+    for (auto& column : state) std::vector<std::vector<double>>().swap(column.guessed);
 
     std::optional<StoredSource> kept;
     if (all_stored) kept.emplace(source, std::move(stored));
@@ -262,31 +360,15 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
         });
 
         // Collected bins: exact selection, bins in parallel.
-        std::vector<std::pair<std::size_t, std::size_t>> selections;
+        std::vector<Selection> selections;
         for (std::size_t c = 0; c < columns; ++c)
             for (std::size_t b = 0; b < plan.bins[c].size(); ++b) {
-                if (plan.bins[c][b].collect) {
-                    selections.emplace_back(c, b);
-                } else {
+                if (plan.bins[c][b].collect)
+                    selections.push_back({&collected[c][b], members[c][b]});
+                else
                     for (Target* target : members[c][b]) descend(*target, histograms[c][b]);
-                }
             }
-        engine.parallel_for(selections.size(), [&](std::size_t i) {
-            const auto [c, b] = selections[i];
-            std::vector<double>& bin = collected[c][b];
-            std::vector<Target*> targets = members[c][b];
-            std::sort(targets.begin(), targets.end(), [](const Target* x, const Target* y) {
-                return x->rank_in_bin < y->rank_in_bin;
-            });
-            auto from = bin.begin();
-            for (Target* target : targets) {
-                const auto nth = bin.begin() + static_cast<std::ptrdiff_t>(target->rank_in_bin);
-                std::nth_element(from, nth, bin.end());
-                target->value = *nth;
-                target->done = true;
-                from = nth;
-            }
-        });
+        select(engine, selections);
     }
 
     Report report;

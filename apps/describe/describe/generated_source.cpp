@@ -1,5 +1,7 @@
 #include "describe/generated_source.hpp"
 
+#include "describe/splitmix.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,13 +12,6 @@
 namespace concur::describe {
 
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) noexcept {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
 
 double unit(std::uint64_t seed, std::uint64_t i) noexcept {
     return static_cast<double>(splitmix64(seed * 0x100000000ull + i) >> 11) * 0x1.0p-53;
@@ -95,6 +90,12 @@ void GeneratedSource::read(std::size_t chunk, ValueSink& sink) const {
         sink.values(0, std::span<const double>(block, n));
         i += n;
     }
+}
+
+std::vector<double> GeneratedSource::sample(std::size_t, std::size_t count) const {
+    std::vector<double> values;
+    for (std::uint64_t i : sample_positions(count_, count)) values.push_back(value(i));
+    return values;
 }
 
 std::string GeneratedSource::describe_position(std::uint64_t where) const {

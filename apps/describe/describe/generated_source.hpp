@@ -31,6 +31,7 @@ class GeneratedSource final : public Source {
     }
     void read(std::size_t chunk, ValueSink& sink) const override;
     std::string describe_position(std::uint64_t where) const override;
+    std::vector<double> sample(std::size_t column, std::size_t count) const override;
     std::uint64_t chunk_bytes(std::size_t chunk) const override;
 
     // The generator's value i.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace concur::describe {
 
@@ -21,41 +22,72 @@ Moments welford(std::span<const double> values) noexcept {
     return m;
 }
 
+// Two doubles per operation (SSE2, the x86-64 baseline), four of them side
+// by side: eight running sums, so the loops run at load speed instead of at
+// the latency of one chain of additions.
+using Pair = double __attribute__((vector_size(16)));
+
+inline Pair load_pair(const double* p) noexcept {
+    Pair v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+inline double total(Pair a, Pair b, Pair c, Pair d) noexcept {
+    const Pair s = (a + b) + (c + d);
+    return s[0] + s[1];
+}
+
 Moments block_moments(std::span<const double> values) noexcept {
     const std::size_t n = values.size();
     const double* x = values.data();
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    Pair s0{}, s1{}, s2{}, s3{};
+    Pair lo0{inf, inf}, lo1 = lo0, hi0{-inf, -inf}, hi1 = hi0;
     std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += x[i];
-        s1 += x[i + 1];
-        s2 += x[i + 2];
-        s3 += x[i + 3];
+    for (; i + 8 <= n; i += 8) {
+        const Pair a = load_pair(x + i), b = load_pair(x + i + 2), c = load_pair(x + i + 4),
+                   d = load_pair(x + i + 6);
+        s0 += a;
+        s1 += b;
+        s2 += c;
+        s3 += d;
+        lo0 = a < lo0 ? a : lo0;
+        lo1 = b < lo1 ? b : lo1;
+        hi0 = a > hi0 ? a : hi0;
+        hi1 = b > hi1 ? b : hi1;
+        lo0 = c < lo0 ? c : lo0;
+        lo1 = d < lo1 ? d : lo1;
+        hi0 = c > hi0 ? c : hi0;
+        hi1 = d > hi1 ? d : hi1;
     }
-    for (; i < n; ++i) s0 += x[i];
-    for (i = 0; i < n; ++i) {
+    double sum = total(s0, s1, s2, s3);
+    double lo = std::min({lo0[0], lo0[1], lo1[0], lo1[1]});
+    double hi = std::max({hi0[0], hi0[1], hi1[0], hi1[1]});
+    for (; i < n; ++i) {
+        sum += x[i];
         lo = std::min(lo, x[i]);
         hi = std::max(hi, x[i]);
     }
-    const double sum = (s0 + s1) + (s2 + s3);
     if (!std::isfinite(sum) && std::isfinite(lo) && std::isfinite(hi)) return welford(values);
     Moments m;
     m.count = n;
     m.mean = sum / static_cast<double>(n);
     m.min = lo;
     m.max = hi;
-    double d0 = 0, d1 = 0;
-    for (i = 0; i + 2 <= n; i += 2) {
-        const double a = x[i] - m.mean, b = x[i + 1] - m.mean;
+    const Pair mean{m.mean, m.mean};
+    Pair d0{}, d1{}, d2{}, d3{};
+    for (i = 0; i + 8 <= n; i += 8) {
+        const Pair a = load_pair(x + i) - mean, b = load_pair(x + i + 2) - mean,
+                   c = load_pair(x + i + 4) - mean, d = load_pair(x + i + 6) - mean;
         d0 += a * a;
         d1 += b * b;
+        d2 += c * c;
+        d3 += d * d;
     }
-    if (i < n) {
-        const double a = x[i] - m.mean;
-        d0 += a * a;
-    }
-    m.m2 = d0 + d1;
+    double m2 = total(d0, d1, d2, d3);
+    for (; i < n; ++i) m2 += (x[i] - m.mean) * (x[i] - m.mean);
+    m.m2 = m2;
     return m;
 }
 

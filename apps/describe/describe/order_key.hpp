@@ -17,8 +17,11 @@ inline constexpr std::uint64_t kDigits = std::uint64_t{1} << kDigitBits;
 inline constexpr unsigned kMaxLevel = 64 / kDigitBits;  // digits in a key
 
 inline std::uint64_t order_key(double x) noexcept {
+    // Negative: flip every bit; positive: set the sign bit. Branch-free, so
+    // loops over values vectorise.
     const auto bits = std::bit_cast<std::uint64_t>(x);
-    return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+    const auto negative = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);
+    return bits ^ (negative | (std::uint64_t{1} << 63));
 }
 
 inline double key_value(std::uint64_t key) noexcept {

@@ -2,10 +2,12 @@
 // what it hands back to be merged.
 //
 // Pass 1 (`PassPlan::first`): per column, the moments, the missing count, the
-// first offending cell, and a histogram of the first digit of every value's
-// order key (order_key.hpp); when `store` is set, also the values, so that the
-// later passes need not read the input again -- as long as the process-wide
-// memory budget (`budget`, bytes left) lets the chunk take them.
+// first offending cell, and either a histogram of the first digit of every
+// value's order key (order_key.hpp) or, where a sample has guessed the order
+// statistics' whereabouts, the values in the guessed key ranges and the count
+// below each; when `store` is set, also the values, so that the later passes
+// need not read the input again -- as long as the process-wide memory budget
+// (`budget`, bytes left) lets the chunk take them.
 //
 // Later passes narrow each wanted order statistic down: for every open "bin"
 // (the values whose key starts with a prefix of `level` digits) the chunk
@@ -37,10 +39,24 @@ struct Bin {
     }
 };
 
+// Keys lo..hi that the first pass collects, counting the values below lo:
+// where a sample says an order statistic lies (describe.cpp).
+struct KeyRange {
+    std::uint64_t lo = 0, hi = 0;
+
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(lo, hi);
+    }
+};
+
 struct PassPlan {
     bool first = true;
     bool store = false;
     std::vector<std::vector<Bin>> bins;  // per column, later passes
+    // Per column, first pass: the ranges to collect; a column without any
+    // gets the first-digit histogram instead.
+    std::vector<std::vector<KeyRange>> guesses;
     // Bytes of values the first pass may still keep (in-process engines
     // only; null for none). Memory order: relaxed -- it only counts, and
     // the values themselves reach the merging thread through the engine's
@@ -49,7 +65,7 @@ struct PassPlan {
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(first, bins);  // a worker process never stores
+        archive(first, bins, guesses);  // a worker process never stores
     }
 };
 
@@ -60,14 +76,16 @@ struct ColumnPartial {
     std::uint64_t offense_where = 0;
     std::string offense_text;
     std::vector<std::uint32_t> histogram;                    // pass 1: kDigits counts
+    std::vector<std::uint64_t> guess_below;                  // pass 1: per guessed range
+    std::vector<std::vector<double>> guess_values;           // pass 1: per guessed range
     std::vector<double> values;                              // pass 1 with store
     std::vector<std::vector<std::uint32_t>> bin_histograms;  // later passes: per bin
     std::vector<std::vector<double>> bin_values;             // later passes: per bin
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(moments, missing, offended, offense_where, offense_text, histogram, values,
-                bin_histograms, bin_values);
+        archive(moments, missing, offended, offense_where, offense_text, histogram, guess_below,
+                guess_values, values, bin_histograms, bin_values);
     }
 };
 

@@ -29,8 +29,9 @@ class InputError : public std::runtime_error {
 };
 
 // Receives one chunk's values. A source calls values() for a column any
-// number of times (in pieces), missing() with counts of missing cells, and
-// offense() for a cell that is neither a number nor a missing marker.
+// number of times (in pieces; a NaN among them is a missing value, which the
+// sink counts), missing() with counts of missing cells, and offense() for a
+// cell that is neither a number nor a missing marker.
 class ValueSink {
   public:
     virtual ~ValueSink() = default;
@@ -54,6 +55,16 @@ class Source {
     // Turns an offense position into text for the "skipped" reason:
     // "line 7" for text, "value 12" for binary input.
     virtual std::string describe_position(std::uint64_t where) const = 0;
+
+    // Up to `count` values of `column` from pseudo-random positions spread
+    // over the whole input (NaN among them possible), to guess where the
+    // order statistics lie before the first pass; empty when single values
+    // cannot be read cheaply (text).
+    virtual std::vector<double> sample(std::size_t column, std::size_t count) const {
+        (void)column;
+        (void)count;
+        return {};
+    }
 
     // Whether reading a chunk again costs about as little as reading kept
     // values would (memory, a mapping of raw doubles, a generator): then the
