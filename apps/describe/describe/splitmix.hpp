@@ -24,9 +24,7 @@ inline std::vector<std::uint64_t> sample_positions(std::uint64_t n, std::uint64_
         return positions;
     }
     positions.reserve(count);
-    for (std::uint64_t i = 0; i < count; ++i)
-        positions.push_back(
-            static_cast<std::uint64_t>((static_cast<unsigned __int128>(splitmix64(i)) * n) >> 64));
+    for (std::uint64_t i = 0; i < count; ++i) positions.push_back(splitmix64(i) % n);
     std::sort(positions.begin(), positions.end());
     return positions;
 }
