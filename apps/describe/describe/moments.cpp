@@ -1,8 +1,9 @@
 #include "describe/moments.hpp"
 
+#include "describe/pairs.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 namespace concur::describe {
 
@@ -20,17 +21,6 @@ Moments welford(std::span<const double> values) noexcept {
         m.max = std::max(m.max, x);
     }
     return m;
-}
-
-// Two doubles per operation (SSE2, the x86-64 baseline), four of them side
-// by side: eight running sums, so the loops run at load speed instead of at
-// the latency of one chain of additions.
-using Pair = double __attribute__((vector_size(16)));
-
-inline Pair load_pair(const double* p) noexcept {
-    Pair v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
 }
 
 inline double total(Pair a, Pair b, Pair c, Pair d) noexcept {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "describe/order_key.hpp"
+#include "describe/pairs.hpp"
 
 namespace concur::describe {
 
@@ -104,16 +105,36 @@ class PassSink final : public ValueSink {
         column.offense_text = std::move(text);
     }
 
+    // Counts the block's values below each guessed range and keeps those in
+    // it. Doubles compare in key order except -0 against +0, so a range with
+    // a zero end takes the keys one by one; the others compare two doubles
+    // at a time.
     static void collect_guesses(std::span<const double> block, const std::vector<KeyRange>& guesses,
                                 ColumnPartial& column) {
         for (std::size_t g = 0; g < guesses.size(); ++g) {
             const std::uint64_t lo = guesses[g].lo, width = guesses[g].hi - guesses[g].lo;
-            std::uint64_t below = 0;
+            const double lo_value = key_value(lo), hi_value = key_value(guesses[g].hi);
             auto& into = column.guess_values[g];
-            for (double x : block) {
-                const std::uint64_t key = order_key(x);
+            std::uint64_t below = 0;
+            std::size_t i = 0;
+            if (lo_value != 0.0 && hi_value != 0.0 && lo_value == lo_value &&
+                hi_value == hi_value) {
+                const Pair low = splat(lo_value), high = splat(hi_value);
+                PairMask count{};
+                for (; i + 4 <= block.size(); i += 4) {
+                    const Pair a = load_pair(&block[i]), b = load_pair(&block[i + 2]);
+                    count -= (a < low) + (b < low);  // a true lane is -1
+                    const PairMask in = ((a >= low) & (a <= high)) | ((b >= low) & (b <= high));
+                    if ((in[0] | in[1]) == 0) continue;
+                    for (std::size_t k = i; k < i + 4; ++k)
+                        if (block[k] >= lo_value && block[k] <= hi_value) into.push_back(block[k]);
+                }
+                below = static_cast<std::uint64_t>(count[0] + count[1]);
+            }
+            for (; i < block.size(); ++i) {
+                const std::uint64_t key = order_key(block[i]);
                 below += key < lo;
-                if (key - lo <= width) into.push_back(x);
+                if (key - lo <= width) into.push_back(block[i]);
             }
             column.guess_below[g] += below;
         }
@@ -123,9 +144,15 @@ class PassSink final : public ValueSink {
     // copied aside. Later passes need no such check: a NaN's key lies above
     // every number's, in no bin of theirs.
     std::span<const double> without_nan(std::span<const double> block, ColumnPartial& column) {
-        unsigned nan = 0;
-        for (double x : block) nan |= static_cast<unsigned>(x != x);
-        if (nan == 0) return block;
+        PairMask nan{};
+        std::size_t i = 0;
+        for (; i + 4 <= block.size(); i += 4) {
+            const Pair a = load_pair(&block[i]), b = load_pair(&block[i + 2]);
+            nan |= (a != a) | (b != b);
+        }
+        bool any = (nan[0] | nan[1]) != 0;
+        for (; i < block.size(); ++i) any |= block[i] != block[i];
+        if (!any) return block;
         kept_.clear();
         for (double x : block)
             if (x == x) kept_.push_back(x);
