@@ -19,6 +19,7 @@ packages=(
     libboost-dev
     libconcurrentqueue-dev
     libcli11-dev
+    libfast-float-dev
     libreaderwriterqueue-dev
     python3-matplotlib
     libuv1-dev
