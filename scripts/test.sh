@@ -79,15 +79,15 @@ end_phase
 if ((quick == 0)); then
     begin_phase tsan
     cmake --preset tsan
-    cmake --build --preset tsan
+    cmake --build --preset tsan --target concur_unit_tests
     "${sanitizer_prefix[@]}" ctest --preset tsan -L "$unit_labels"
     end_phase
 
     begin_phase asan
     # Only the unit tests run under ASan+UBSan here: skip building the rest
-    # (apps stay: concur-describe's tests run its parser under ASan).
+    # (apps stay configured: concur-describe's tests run its parser under ASan).
     cmake --preset asan -DCONCUR_BUILD_EXAMPLES=OFF -DCONCUR_BUILD_APPS=ON
-    cmake --build --preset asan
+    cmake --build --preset asan --target concur_unit_tests
     "${sanitizer_prefix[@]}" ctest --preset asan -L "$unit_labels"
     end_phase
 fi

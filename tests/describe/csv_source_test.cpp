@@ -98,6 +98,16 @@ TEST(CsvSource, HeaderIsDetectedOrForced) {
     EXPECT_EQ(r.skipped[0].reason, "non-numeric value \"x\" at line 1");
 }
 
+TEST(CsvSource, ByteOrderMarkIsNotPartOfTheFirstCell) {
+    Report r = describe_text("\xEF\xBB\xBFprice,qty\n1.5,2\n");
+    EXPECT_EQ(r.columns[0].name, "price");
+    r = describe_text(
+        "\xEF\xBB\xBF"
+        "1.5,2\n2.5,3\n");
+    EXPECT_EQ(r.columns[0].name, "column1");
+    EXPECT_EQ(r.columns[0].count, 2u);
+}
+
 TEST(CsvSource, TabsAreDetectedAndOtherDelimitersChosen) {
     TempDir dir;
     const CsvSource tsv({dir.write("t.tsv", "a b\tc\n1\t2\n")}, {});

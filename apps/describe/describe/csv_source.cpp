@@ -109,7 +109,10 @@ CsvSource::CsvSource(const std::vector<std::string>& paths, const CsvOptions& op
     for (std::size_t index = 0; index < paths.size(); ++index) {
         const std::string& path = paths[index];
         auto file = std::make_unique<File>(path);
-        const std::uint64_t start = skip_blank_lines(file->data(), file->size(), 0);
+        // A UTF-8 byte order mark (spreadsheets write one) is not part of the
+        // first cell.
+        const bool bom = file->size() >= 3 && std::memcmp(file->data(), "\xEF\xBB\xBF", 3) == 0;
+        const std::uint64_t start = skip_blank_lines(file->data(), file->size(), bom ? 3 : 0);
         if (start >= file->size()) throw InputError(fmt::format("{}: empty file", file->name()));
 
         if (index == 0) {

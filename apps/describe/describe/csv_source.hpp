@@ -8,7 +8,8 @@
 // then each cut moves forward to the first newline outside quotes. A file
 // without any quote skips the counting (one memchr over the file).
 //
-// Cells: leading and trailing blanks and a trailing \r are ignored; a quoted
+// A leading UTF-8 byte order mark is skipped. Cells: leading and trailing
+// blanks and a trailing \r are ignored; a quoted
 // cell may hold the delimiter, "" and newlines; numbers are parsed with
 // fast_float (correctly rounded, as strtod); an empty cell and NA, NaN, nan,
 // null (any case) are missing; blank lines are skipped. Several files are

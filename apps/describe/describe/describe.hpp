@@ -14,6 +14,18 @@
 //
 // A column holding any cell that is neither a number nor missing is skipped,
 // with the reason and the first offending position.
+//
+// describe() blocks until done and throws InputError for malformed input;
+// it is thread-safe in that separate calls share nothing.
+//
+// Example:
+//
+//   namespace describe = concur::describe;
+//   describe::CsvSource source({"data.csv"}, {});
+//   auto engine = describe::make_engine(describe::EngineKind::kThreads, 4);
+//   describe::Report report = describe::describe(source, *engine);
+//   for (const describe::ColumnStats& c : report.columns)
+//       std::printf("%s: median %g\n", c.name.c_str(), c.median.value_or(NAN));
 #pragma once
 
 #include <cstdint>
