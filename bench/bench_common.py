@@ -29,6 +29,31 @@ def report(workload, system, n, ok, metric, reps, unit):
     emit(workload, system, metric, median(reps), unit)
 
 
+# W8 (describe) of uniform [0, 1) data: what every Python W8 system checks.
+W8_UNIFORM_STD = 12**-0.5
+W8_TOLERANCE = 0.01
+
+
+def w8_plausible(n, count, mean, median, std):
+    return (
+        count == n
+        and abs(mean - 0.5) < W8_TOLERANCE
+        and abs(median - 0.5) < W8_TOLERANCE
+        and abs(std - W8_UNIFORM_STD) < W8_TOLERANCE
+    )
+
+
+def w8_checksum(system, n, count, mean, median, std, ok, versions):
+    """The statistics of the last repetition and whether all were plausible."""
+    print(
+        f"# W8 {system} n {n} count {count} mean {mean:.6f} median {median:.6f} std {std:.6f}"
+        f" checksum {'ok' if ok else 'MISMATCH'} ({versions})",
+        flush=True,
+    )
+    if not ok:
+        print(f"# W8 {system} implausible result (expected mean ~0.5, median ~0.5, std ~0.2887)")
+
+
 def median(values):
     values = sorted(values)
     k = len(values)

@@ -37,8 +37,6 @@ sys.path.insert(0, str(HERE.parent))
 import bench_common as bench  # noqa: E402
 
 SYSTEMS = ["asyncio-pyloops-ndarray", "asyncio-pyloops-list"]
-UNIFORM_STD = 12**-0.5
-TOLERANCE = 0.01
 
 
 async def count_of(data):
@@ -106,20 +104,9 @@ def main():
         t0 = time.perf_counter()
         count, mean, median, std = asyncio.run(describe(data))
         times.append(time.perf_counter() - t0)
-        ok = ok and (
-            count == n
-            and abs(mean - 0.5) < TOLERANCE
-            and abs(median - 0.5) < TOLERANCE
-            and abs(std - UNIFORM_STD) < TOLERANCE
-        )
-    print(
-        f"# W8 {system} n {n} count {count} mean {mean:.6f} median {median:.6f} std {std:.6f}"
-        f" checksum {'ok' if ok else 'MISMATCH'}"
-        f" (numpy {np.__version__}, Python {sys.version.split()[0]})",
-        flush=True,
-    )
-    if not ok:
-        print(f"# W8 {system} implausible result (expected mean ~0.5, median ~0.5, std ~0.2887)")
+        ok = ok and bench.w8_plausible(n, count, mean, median, std)
+    versions = f"numpy {np.__version__}, Python {sys.version.split()[0]}"
+    bench.w8_checksum(system, n, count, mean, median, std, ok, versions)
     bench.emit_reps("W8", system, "describe_s", times, "s")
     describe_s = bench.median(times)
     bench.emit("W8", system, "describe_s", describe_s, "s")

@@ -107,11 +107,7 @@ void descend(Target& target, const std::vector<Count>& histogram) {
 }
 
 struct ColumnState {
-    Moments moments;
-    std::uint64_t missing = 0;
-    bool offended = false;
-    std::uint64_t offense_where = 0;
-    std::string offense_text;
+    ColumnTally tally;
     std::vector<std::uint64_t> histogram;      // first digits (no guesses)
     std::vector<KeyRange> guesses;             // or ranges guessed from a sample
     std::vector<std::uint64_t> guess_below;    // values below each range
@@ -220,13 +216,7 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
         for (std::size_t c = 0; c < columns; ++c) {
             ColumnPartial& part = partial.columns[c];
             ColumnState& column = state[c];
-            column.moments.merge(part.moments);
-            column.missing += part.missing;
-            if (part.offended && !column.offended) {
-                column.offended = true;
-                column.offense_where = part.offense_where;
-                column.offense_text = std::move(part.offense_text);
-            }
+            column.tally.merge(std::move(part.tally));
             if (!column.histogram.empty())
                 for (std::uint64_t d = 0; d < kDigits; ++d)
                     column.histogram[d] += part.histogram[d];
@@ -250,8 +240,8 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
     // Order statistics: place every wanted rank in its first-digit bin.
     for (std::size_t c = 0; c < columns && need_order; ++c) {
         ColumnState& column = state[c];
-        const std::uint64_t n = column.moments.count;
-        if (column.offended || n == 0) continue;
+        const std::uint64_t n = column.tally.moments.count;
+        if (column.tally.offended || n == 0) continue;
         for (int q = 0; q < 3; ++q) {
             if (!want_quartile[q]) continue;
             const double h = static_cast<double>(n - 1) * kQuartiles[q];
@@ -374,17 +364,17 @@ Report describe(const Source& source, Engine& engine, const DescribeOptions& opt
     Report report;
     for (std::size_t c = 0; c < columns; ++c) {
         ColumnState& column = state[c];
-        if (column.offended) {
+        if (column.tally.offended) {
             report.skipped.push_back(
-                {names[c], "non-numeric value \"" + column.offense_text + "\" at " +
-                               source.describe_position(column.offense_where)});
+                {names[c], "non-numeric value \"" + column.tally.offense_text + "\" at " +
+                               source.describe_position(column.tally.offense_where)});
             continue;
         }
         ColumnStats stats;
         stats.name = names[c];
-        const Moments& m = column.moments;
+        const Moments& m = column.tally.moments;
         stats.count = m.count;
-        stats.missing = column.missing;
+        stats.missing = column.tally.missing;
         if (m.count >= 1) {
             stats.mean = m.mean;
             stats.min = m.min;

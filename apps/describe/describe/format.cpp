@@ -72,7 +72,7 @@ std::string json_report(const Report& report, const std::vector<Stat>& stats) {
     for (std::size_t i = 0; i < report.columns.size(); ++i) {
         const ColumnStats& column = report.columns[i];
         out += i == 0 ? "{" : ", {";
-        out += "\"name\": " + json_string(column.name);
+        out += fmt::format("\"name\": {}", json_string(column.name));
         for (Stat stat : stats) {
             out += fmt::format(", \"{}\": ", stat_name(stat));
             const std::optional<double> value = column.get(stat);
@@ -88,8 +88,8 @@ std::string json_report(const Report& report, const std::vector<Stat>& stats) {
     out += "], \"skipped\": [";
     for (std::size_t i = 0; i < report.skipped.size(); ++i) {
         out += i == 0 ? "{" : ", {";
-        out += "\"name\": " + json_string(report.skipped[i].name) +
-               ", \"reason\": " + json_string(report.skipped[i].reason) + "}";
+        out += fmt::format("\"name\": {}, \"reason\": {}}}", json_string(report.skipped[i].name),
+                           json_string(report.skipped[i].reason));
     }
     return out + "]}\n";
 }
@@ -100,7 +100,7 @@ std::string csv_report(const Report& report, const std::vector<Stat>& stats) {
     out += '\n';
     for (const ColumnStats& column : report.columns) {
         out += csv_field(column.name);
-        for (Stat stat : stats) out += "," + number(column, stat);
+        for (Stat stat : stats) out += fmt::format(",{}", number(column, stat));
         out += '\n';
     }
     return out;

@@ -66,18 +66,30 @@ GeneratedSource::GeneratedSource(const std::string& spec) {
 }
 
 double GeneratedSource::value(std::uint64_t i) const noexcept {
+    double x = 0.0;
+    fill(i, std::span<double>(&x, 1));
+    return x;
+}
+
+// out[k] = value(first + k), the generator chosen once per block rather
+// than once per value.
+void GeneratedSource::fill(std::uint64_t first, std::span<double> out) const noexcept {
     switch (kind_) {
         case Kind::kArange:
-            return static_cast<double>(i);
+            for (std::size_t k = 0; k < out.size(); ++k) out[k] = static_cast<double>(first + k);
+            return;
         case Kind::kUniform:
-            return unit(seed_, i);
-        case Kind::kNormal: {
-            const double u1 = 1.0 - unit(seed_, 2 * i);  // (0, 1]: log is finite
-            const double u2 = unit(seed_, 2 * i + 1);
-            return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-        }
+            for (std::size_t k = 0; k < out.size(); ++k) out[k] = unit(seed_, first + k);
+            return;
+        case Kind::kNormal:
+            for (std::size_t k = 0; k < out.size(); ++k) {
+                const std::uint64_t i = first + k;
+                const double u1 = 1.0 - unit(seed_, 2 * i);  // (0, 1]: log is finite
+                const double u2 = unit(seed_, 2 * i + 1);
+                out[k] = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+            }
+            return;
     }
-    return 0.0;
 }
 
 void GeneratedSource::read(std::size_t chunk, ValueSink& sink) const {
@@ -86,7 +98,7 @@ void GeneratedSource::read(std::size_t chunk, ValueSink& sink) const {
     double block[2048];
     for (std::uint64_t i = first; i < last;) {
         const std::uint64_t n = std::min<std::uint64_t>(std::size(block), last - i);
-        for (std::uint64_t k = 0; k < n; ++k) block[k] = value(i + k);
+        fill(i, std::span<double>(block, n));
         sink.values(0, std::span<const double>(block, n));
         i += n;
     }

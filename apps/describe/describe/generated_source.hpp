@@ -11,6 +11,7 @@
 // makes its chunk again rather than keeping N values in memory.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ class GeneratedSource final : public Source {
     double value(std::uint64_t i) const noexcept;
 
   private:
+    void fill(std::uint64_t first, std::span<double> out) const noexcept;
+
     enum class Kind { kArange, kUniform, kNormal };
     Kind kind_ = Kind::kArange;
     std::uint64_t count_ = 0;

@@ -60,7 +60,7 @@ class PassSink final : public ValueSink {
                 auto block = values.first(std::min(values.size(), Moments::kBlock));
                 values = values.subspan(block.size());
                 block = without_nan(block, column);
-                column.moments.add(block);
+                column.tally.moments.add(block);
                 if (histogram != nullptr)
                     for (double x : block) ++histogram[key_digit(order_key(x), 0)];
                 else
@@ -94,15 +94,11 @@ class PassSink final : public ValueSink {
     }
 
     void missing(std::size_t c, std::uint64_t count) override {
-        partial_.columns[c].missing += count;
+        partial_.columns[c].tally.missing += count;
     }
 
     void offense(std::size_t c, std::uint64_t where, std::string text) override {
-        ColumnPartial& column = partial_.columns[c];
-        if (column.offended) return;
-        column.offended = true;
-        column.offense_where = where;
-        column.offense_text = std::move(text);
+        partial_.columns[c].tally.offend(where, std::move(text));
     }
 
     // Counts the block's values below each guessed range and keeps those in
@@ -156,7 +152,7 @@ class PassSink final : public ValueSink {
         kept_.clear();
         for (double x : block)
             if (x == x) kept_.push_back(x);
-        column.missing += block.size() - kept_.size();
+        column.tally.missing += block.size() - kept_.size();
         return kept_;
     }
 

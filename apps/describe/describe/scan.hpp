@@ -69,12 +69,37 @@ struct PassPlan {
     }
 };
 
-struct ColumnPartial {
+// What the first pass counts of a column, per chunk and then for the whole
+// input: the moments, the missing cells, and the first offending cell.
+struct ColumnTally {
     Moments moments;
     std::uint64_t missing = 0;
     bool offended = false;
-    std::uint64_t offense_where = 0;
+    std::uint64_t offense_where = 0;  // Source::describe_position
     std::string offense_text;
+
+    // Records an offending cell unless an earlier one is known.
+    void offend(std::uint64_t where, std::string text) {
+        if (offended) return;
+        offended = true;
+        offense_where = where;
+        offense_text = std::move(text);
+    }
+    // Adds the tally of the chunks that follow this one's.
+    void merge(ColumnTally&& later) {
+        moments.merge(later.moments);
+        missing += later.missing;
+        if (later.offended) offend(later.offense_where, std::move(later.offense_text));
+    }
+
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(moments, missing, offended, offense_where, offense_text);
+    }
+};
+
+struct ColumnPartial {
+    ColumnTally tally;
     std::vector<std::uint32_t> histogram;                    // pass 1: kDigits counts
     std::vector<std::uint64_t> guess_below;                  // pass 1: per guessed range
     std::vector<std::vector<double>> guess_values;           // pass 1: per guessed range
@@ -84,8 +109,7 @@ struct ColumnPartial {
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(moments, missing, offended, offense_where, offense_text, histogram, guess_below,
-                guess_values, values, bin_histograms, bin_values);
+        archive(tally, histogram, guess_below, guess_values, values, bin_histograms, bin_values);
     }
 };
 
