@@ -1,10 +1,34 @@
 // Pipe() and Connection (concur/multiprocessing/connection.hpp): frames of an
 // 8-byte native-endian length and the payload, over a Unix socket pair
-// (duplex) or a pipe (simplex).
+// (duplex) or a pipe in packet mode (simplex).
+//
+// Why packet mode (pipe2(O_DIRECT), Linux >= 3.4): a system call costs about
+// a microsecond on a VM, and a receiver that reads the length and then the
+// payload makes two per message. Reading ahead would make one per many, but
+// bytes read ahead are gone from the descriptor: a select()/poll() on
+// fileno() (asyncio's add_reader, a child sharing the end) would then wait
+// for messages that sit in this process's buffer. In packet mode each write of
+// at most PIPE_BUF bytes is one packet and a read returns at most one packet,
+// so a frame that fits in PIPE_BUF arrives with one read of PIPE_BUF bytes and
+// nothing beyond it is taken.
+//
+// A larger frame would arrive a page per read in packet mode (half a plain
+// pipe's speed for 1 MiB messages). So it goes in two parts: one packet of
+// PIPE_BUF bytes (the length and the payload's first bytes), then the rest of
+// the payload, padded with zeros to a whole number of pages, written with
+// packet mode switched off on the write end for that write. The receiver,
+// knowing the length, reads the rest and the padding exactly. The padding
+// matters: the kernel merges a later write into a pipe buffer that a plain
+// write left partly filled, and a small packet merged into the tail of a big
+// message would be read together with it. Switching the mode is safe because
+// sends on an end are serialised (the send mutex); writers in two processes
+// on one end at once may interleave large messages, as in Python.
 #include <concur/detail/os_error.hpp>
 #include <concur/multiprocessing/connection.hpp>
+#include <concur/multiprocessing/detail/sigpipe.hpp>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -22,8 +46,12 @@
 namespace concur::multiprocessing {
 
 struct Connection::State {
-    State(int descriptor, bool can_read, bool can_write, bool is_socket) noexcept
-        : fd(descriptor), readable(can_read), writable(can_write), socket(is_socket) {}
+    State(int descriptor, bool can_read, bool can_write, bool is_socket, bool in_packets) noexcept
+        : fd(descriptor),
+          readable(can_read),
+          writable(can_write),
+          socket(is_socket),
+          packets(in_packets) {}
     ~State() {
         const int descriptor = fd.exchange(-1);
         if (descriptor >= 0) ::close(descriptor);
@@ -35,6 +63,7 @@ struct Connection::State {
     const bool readable;
     const bool writable;
     const bool socket;      // send with MSG_NOSIGNAL; a pipe blocks SIGPIPE instead
+    const bool packets;     // a pipe in packet mode: frames as the file comment says
     std::mutex send_mutex;  // one frame at a time
     std::mutex recv_mutex;
 };
@@ -48,45 +77,9 @@ void wait_for(int fd, short events) {
         if (errno != EINTR) concur::detail::raise_os_error(errno);
 }
 
-// Blocks SIGPIPE on this thread while a pipe is written; if the write raised
-// one (EPIPE) that was not already pending, takes it off the thread's pending
-// set before restoring the mask, so the process never sees it.
-class SigpipeGuard {
-  public:
-    explicit SigpipeGuard(bool active) noexcept : active_(active) {
-        if (!active_) return;
-        sigemptyset(&sigpipe_);
-        sigaddset(&sigpipe_, SIGPIPE);
-        sigset_t pending;
-        sigemptyset(&pending);
-        ::sigpending(&pending);
-        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-        ::pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_);
-    }
-    ~SigpipeGuard() {
-        if (!active_) return;
-        if (broke_ && !was_pending_) {
-            timespec zero{0, 0};
-            while (::sigtimedwait(&sigpipe_, nullptr, &zero) < 0 && errno == EINTR) {
-            }
-        }
-        ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-    }
-    SigpipeGuard(const SigpipeGuard&) = delete;
-    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-    void broke() noexcept { broke_ = true; }
-
-  private:
-    bool active_;
-    bool was_pending_ = false;
-    bool broke_ = false;
-    sigset_t sigpipe_{};
-    sigset_t previous_{};
-};
-
 // Writes every byte of `iov` (modified), through partial writes and EINTR.
 void write_all(int fd, bool socket, iovec* iov, int count) {
-    SigpipeGuard guard(!socket);
+    if (!socket) detail::block_sigpipe_on_this_thread();
     while (count > 0 && iov->iov_len == 0) ++iov, --count;
     while (count > 0) {
         ssize_t n;
@@ -105,7 +98,7 @@ void write_all(int fd, bool socket, iovec* iov, int count) {
                 wait_for(fd, POLLOUT);
                 continue;
             }
-            if (error == EPIPE) guard.broke();
+            if (error == EPIPE && !socket) detail::discard_raised_sigpipe();
             concur::detail::raise_os_error(error);
         }
         auto done = static_cast<std::size_t>(n);
@@ -120,22 +113,12 @@ void write_all(int fd, bool socket, iovec* iov, int count) {
     }
 }
 
-// Reads exactly `size` bytes. EOF raises EOFError: with no message at a
-// message boundary (`boundary` and nothing read yet), as Python; otherwise
-// saying the message was cut.
-void read_exact(int fd, std::byte* data, std::size_t size, bool boundary) {
-    std::size_t done = 0;
-    while (done < size) {
-        const std::size_t chunk = std::min<std::size_t>(size - done, std::size_t{1} << 30);
-        const ssize_t n = ::read(fd, data + done, chunk);
-        if (n > 0) {
-            done += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (n == 0) {
-            if (boundary && done == 0) throw EOFError("");
-            throw EOFError("end of file in the middle of a message");
-        }
+// Reads at most `size` bytes (at least one; 0 only at EOF), through EINTR and
+// a descriptor someone made non-blocking.
+std::size_t read_some(int fd, std::byte* data, std::size_t size) {
+    for (;;) {
+        const ssize_t n = ::read(fd, data, std::min<std::size_t>(size, std::size_t{1} << 30));
+        if (n >= 0) return static_cast<std::size_t>(n);
         const int error = errno;
         if (error == EINTR) continue;
         if (error == EAGAIN || error == EWOULDBLOCK) {
@@ -146,7 +129,22 @@ void read_exact(int fd, std::byte* data, std::size_t size, bool boundary) {
     }
 }
 
-// Reads and drops `size` bytes.
+// Reads exactly `size` bytes. EOF raises EOFError: with no message at a
+// message boundary (`boundary` and nothing read yet), as Python; otherwise
+// saying the message was cut.
+void read_exact(int fd, std::byte* data, std::size_t size, bool boundary) {
+    std::size_t done = 0;
+    while (done < size) {
+        const std::size_t n = read_some(fd, data + done, size - done);
+        if (n == 0) {
+            if (boundary && done == 0) throw EOFError("");
+            throw EOFError("end of file in the middle of a message");
+        }
+        done += n;
+    }
+}
+
+// Reads and drops `size` bytes (never from a packet: see the file comment).
 void discard(int fd, std::uint64_t size) {
     std::byte sink[64 * 1024];
     while (size > 0) {
@@ -156,6 +154,107 @@ void discard(int fd, std::uint64_t size) {
     }
 }
 
+// The most a packet holds: a write of up to PIPE_BUF bytes is one packet.
+constexpr std::size_t kPacket = PIPE_BUF;
+constexpr std::size_t kHeader = 8;
+
+std::size_t page_size() noexcept {
+    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+// Zeros after the rest of a frame larger than a packet, up to a page boundary.
+std::size_t padding_after(std::uint64_t rest) noexcept {
+    const std::uint64_t page = page_size();
+    return static_cast<std::size_t>((page - rest % page) % page);
+}
+
+// Clears packet mode on a pipe's write end for its lifetime.
+class PlainWrites {
+  public:
+    explicit PlainWrites(int fd) : fd_(fd), flags_(::fcntl(fd, F_GETFL)) {
+        if (flags_ < 0 || ::fcntl(fd_, F_SETFL, flags_ & ~O_DIRECT) != 0)
+            concur::detail::raise_os_error(errno);
+    }
+    ~PlainWrites() { ::fcntl(fd_, F_SETFL, flags_); }
+    PlainWrites(const PlainWrites&) = delete;
+    PlainWrites& operator=(const PlainWrites&) = delete;
+
+  private:
+    int fd_;
+    int flags_;
+};
+
+// Writes one frame: the kHeader bytes at `header`, then `payload`, one packet
+// or, when `packets` and it is larger, the two parts of the file comment.
+void write_frame(int fd, bool socket, bool packets, const void* header,
+                 std::span<const std::byte> payload) {
+    const bool split = packets && kHeader + payload.size() > kPacket;
+    const std::size_t first = split ? kPacket - kHeader : payload.size();
+    iovec iov[2] = {{const_cast<void*>(header), kHeader},
+                    {const_cast<std::byte*>(payload.data()), first}};
+    write_all(fd, socket, iov, 2);
+    if (!split) return;
+    static const std::vector<std::byte> zeros(page_size());
+    const std::span<const std::byte> rest = payload.subspan(first);
+    PlainWrites plain(fd);
+    iovec tail[2] = {{const_cast<std::byte*>(rest.data()), rest.size()},
+                     {const_cast<std::byte*>(zeros.data()), padding_after(rest.size())}};
+    write_all(fd, false, tail, 2);
+}
+
+// One frame being received, in the layout its sender used: the constructor
+// reads the length (in packet mode, the first packet), then read_into() or
+// skip() consume the payload.
+class FrameReader {
+  public:
+    // EOF before the frame raises EOFError(""), as Python at a message
+    // boundary; a first packet that does not fit the layout, OSError.
+    FrameReader(int fd, bool packets) : fd_(fd) {
+        if (!packets) {
+            read_exact(fd_, reinterpret_cast<std::byte*>(&length_), kHeader, true);
+            return;
+        }
+        const std::size_t got = read_some(fd_, first_, kPacket);
+        if (got == 0) throw EOFError("");
+        if (got < kHeader) throw OSError("bad message header");
+        std::memcpy(&length_, first_, kHeader);
+        inline_ = got - kHeader;
+        const bool split = length_ > kPacket - kHeader;
+        if (split ? inline_ != kPacket - kHeader : inline_ != length_)
+            throw OSError("bad message length");
+        if (split) padding_ = padding_after(length_ - inline_);
+    }
+    FrameReader(const FrameReader&) = delete;
+    FrameReader& operator=(const FrameReader&) = delete;
+
+    std::uint64_t length() const noexcept { return length_; }
+
+    // Reads the payload, length() bytes, into `out`.
+    void read_into(std::byte* out) {
+        std::memcpy(out, first_ + kHeader, inline_);
+        read_exact(fd_, out + inline_, static_cast<std::size_t>(length_ - inline_), false);
+        discard(fd_, padding_);
+    }
+    // Reads the payload into a new buffer.
+    detail::Bytes read() {
+        if (length_ > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
+            throw OSError("bad message length");
+        detail::Bytes message(static_cast<std::size_t>(length_));
+        read_into(message.data());
+        return message;
+    }
+    // Reads and drops the payload.
+    void skip() { discard(fd_, length_ - inline_ + padding_); }
+
+  private:
+    int fd_;
+    std::uint64_t length_ = 0;
+    std::size_t inline_ = 0;   // payload bytes that came in the first packet
+    std::size_t padding_ = 0;  // zeros after the payload
+    std::byte first_[kPacket];
+};
+
 bool is_socket(int fd) {
     struct stat info {};
     return ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
@@ -163,20 +262,22 @@ bool is_socket(int fd) {
 
 }  // namespace
 
-Connection::Connection(int fd, bool readable, bool writable) {
+Connection::Connection(int fd, bool readable, bool writable, bool packets) {
     try {
-        state_ = std::make_shared<State>(fd, readable, writable, is_socket(fd));
+        const bool socket = is_socket(fd);
+        state_ = std::make_shared<State>(fd, readable, writable, socket, packets && !socket);
     } catch (...) {
         ::close(fd);
         throw;
     }
 }
 
-Connection Connection::adopt_received(std::uint32_t index, bool readable, bool writable) {
+Connection Connection::adopt_received(std::uint32_t index, bool readable, bool writable,
+                                      bool packets) {
     const int received = detail::received_fd(index);
     const int mine = ::fcntl(received, F_DUPFD_CLOEXEC, 0);
     if (mine < 0) concur::detail::raise_os_error(errno);
-    return Connection(mine, readable, writable);
+    return Connection(mine, readable, writable, packets);
 }
 
 std::uint32_t Connection::register_for_send() const {
@@ -198,6 +299,9 @@ bool Connection::readable() const noexcept {
 bool Connection::writable() const noexcept {
     return state_ && state_->writable;
 }
+bool Connection::packets() const noexcept {
+    return state_ && state_->packets;
+}
 
 int Connection::fileno() const {
     const int fd = state_ ? state_->fd.load() : -1;
@@ -211,12 +315,13 @@ void Connection::check_writable() const {
 }
 
 void Connection::send_frame(detail::Bytes frame) {
+    static_assert(kHeaderSize == kHeader);
     check_writable();
     const std::uint64_t length = frame.size() - kHeaderSize;
     std::memcpy(frame.data(), &length, kHeaderSize);
-    iovec iov{frame.data(), frame.size()};
     std::lock_guard guard(state_->send_mutex);
-    write_all(fileno(), state_->socket, &iov, 1);
+    write_frame(fileno(), state_->socket, state_->packets, frame.data(),
+                std::span<const std::byte>(frame).subspan(kHeaderSize));
 }
 
 void Connection::send_bytes_impl(std::span<const std::byte> buffer, std::size_t offset,
@@ -226,11 +331,9 @@ void Connection::send_bytes_impl(std::span<const std::byte> buffer, std::size_t 
     if (size && *size > buffer.size() - offset) throw ValueError("buffer length < offset + size");
     const std::span<const std::byte> payload =
         buffer.subspan(offset, size ? *size : buffer.size() - offset);
-    std::uint64_t length = payload.size();
-    iovec iov[2] = {{&length, kHeaderSize},
-                    {const_cast<std::byte*>(payload.data()), payload.size()}};
+    const std::uint64_t length = payload.size();
     std::lock_guard guard(state_->send_mutex);
-    write_all(fileno(), state_->socket, iov, 2);
+    write_frame(fileno(), state_->socket, state_->packets, &length, payload);
 }
 
 detail::Bytes Connection::recv_bytes() {
@@ -246,52 +349,32 @@ void Connection::check_readable() const {
     if (!state_->readable) throw OSError("connection is write-only");
 }
 
-namespace {
-
-std::uint64_t read_length(int fd) {
-    std::uint64_t length = 0;
-    read_exact(fd, reinterpret_cast<std::byte*>(&length), sizeof length, true);
-    return length;
-}
-
-detail::Bytes read_payload(int fd, std::uint64_t length) {
-    if (length > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
-        throw OSError("bad message length");
-    detail::Bytes message(static_cast<std::size_t>(length));
-    read_exact(fd, message.data(), message.size(), false);
-    return message;
-}
-
-}  // namespace
-
 detail::Bytes Connection::recv_impl(std::optional<std::size_t> maxlength) {
     check_readable();
     std::lock_guard guard(state_->recv_mutex);
-    const int fd = fileno();
-    const std::uint64_t length = read_length(fd);
-    if (maxlength && length > *maxlength) {
-        discard(fd, length);
+    FrameReader frame(fileno(), state_->packets);
+    if (maxlength && frame.length() > *maxlength) {
+        frame.skip();
         throw OSError("bad message length");
     }
-    return read_payload(fd, length);
+    return frame.read();
 }
 
 std::size_t Connection::recv_into_impl(std::span<std::byte> buffer, std::size_t offset) {
     check_readable();
     if (offset > buffer.size()) throw ValueError("offset too large");
     std::lock_guard guard(state_->recv_mutex);
-    const int fd = fileno();
-    const std::uint64_t length = read_length(fd);
+    FrameReader frame(fileno(), state_->packets);
+    const std::uint64_t length = frame.length();
     if (length > buffer.size() - offset) {
-        detail::Bytes message = read_payload(fd, length);
+        detail::Bytes message = frame.read();
         throw BufferTooShort(
             "a message of " + std::to_string(length) + " bytes does not fit in a buffer of " +
                 std::to_string(buffer.size()) + " bytes from offset " + std::to_string(offset),
             std::move(message));
     }
-    const auto size = static_cast<std::size_t>(length);
-    read_exact(fd, buffer.data() + offset, size, false);
-    return size;
+    frame.read_into(buffer.data() + offset);
+    return static_cast<std::size_t>(length);
 }
 
 bool Connection::poll_until(const concur::detail::Deadline* deadline, bool now) const {
@@ -333,13 +416,18 @@ std::pair<Connection, Connection> Pipe(bool duplex) {
     if (duplex) {
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
             concur::detail::raise_os_error(errno);
-        Connection first(fds[0], true, true);
-        Connection second(fds[1], true, true);
+        Connection first(fds[0], true, true, false);
+        Connection second(fds[1], true, true, false);
         return {std::move(first), std::move(second)};
     }
-    if (::pipe2(fds, O_CLOEXEC) != 0) concur::detail::raise_os_error(errno);
-    Connection reader(fds[0], true, false);
-    Connection writer(fds[1], false, true);
+    // Packet mode (see the file comment); a kernel without it gets a plain
+    // pipe, read a length and a payload at a time. Only the write end shows
+    // O_DIRECT, so both ends are told.
+    bool packets = ::pipe2(fds, O_CLOEXEC | O_DIRECT) == 0;
+    if (!packets && (errno != EINVAL || ::pipe2(fds, O_CLOEXEC) != 0))
+        concur::detail::raise_os_error(errno);
+    Connection reader(fds[0], true, false, packets);
+    Connection writer(fds[1], false, true, packets);
     return {std::move(reader), std::move(writer)};
 }
 

@@ -1,6 +1,7 @@
 // Children watched through pidfds (detail/popen.hpp), and fork_child(): the
 // fork, the lifeline that kills a child whose parent died, the child's exit.
 #include <concur/multiprocessing/detail/popen.hpp>
+#include <concur/multiprocessing/detail/sigpipe.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -163,6 +164,7 @@ std::unique_ptr<Popen> exec_child(
         if (by_main_thread) ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // survives the exec
         if (::getppid() != parent) ::_exit(1);
         for (int fd : inherited) ::fcntl(fd, F_SETFD, 0);  // this child's copy only
+        unblock_sigpipe_before_exec();
         ::execve("/proc/self/exe", argv.data(), envp.data());
         ::_exit(127);
     }

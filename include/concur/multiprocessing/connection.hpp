@@ -25,9 +25,18 @@
 //    usable (Python leaves the stream in the middle of the message).
 //  * Writing to an end whose peer is closed raises concur::BrokenPipeError (an
 //    OSError, as in Python) and never delivers SIGPIPE: sockets send with
-//    MSG_NOSIGNAL, pipes write with SIGPIPE blocked on the calling thread and
-//    discard the one the write raised. The process's SIGPIPE disposition is
-//    not changed.
+//    MSG_NOSIGNAL; the first send on a pipe from a thread blocks SIGPIPE on
+//    that thread and leaves it blocked (a signal mask change per message
+//    would cost more than the write), and the SIGPIPE a failed write raises
+//    is discarded. So, as in Python (which ignores SIGPIPE in the whole
+//    process), any later write from that thread to a closed pipe or socket
+//    fails with EPIPE instead of ending the process; threads it starts
+//    inherit the mask. The process's SIGPIPE disposition is not changed, and
+//    children concur execs (spawn, forkserver) start with SIGPIPE unblocked.
+//  * Pipe(false) is a pipe in packet mode (O_DIRECT, Linux >= 3.4), so that a
+//    message of up to 4 KiB costs one write and one read; larger ones are
+//    padded to a whole page (see connection.cpp). Bytes written to fileno()
+//    by other means break the framing (as in Python).
 //  * Passing a Connection to a child: by value to a child created by fork();
 //    for spawn and forkserver its serialisation carries the descriptor (see
 //    detail/fd_passing.hpp). Sending a Connection through another Connection
@@ -204,15 +213,16 @@ class Connection {
     template <class Archive>
     void save(Archive& archive) const {
         const std::uint32_t index = register_for_send();
-        archive(index, readable(), writable());
+        archive(index, readable(), writable(), packets());
     }
     template <class Archive>
     void load(Archive& archive) {
         std::uint32_t index = 0;
         bool can_read = false;
         bool can_write = false;
-        archive(index, can_read, can_write);
-        *this = adopt_received(index, can_read, can_write);
+        bool in_packets = false;
+        archive(index, can_read, can_write, in_packets);
+        *this = adopt_received(index, can_read, can_write, in_packets);
     }
 
   private:
@@ -221,8 +231,11 @@ class Connection {
     static constexpr std::size_t kHeaderSize = 8;
     struct State;  // the descriptor, its kind and direction, two mutexes
 
-    Connection(int fd, bool readable, bool writable);
-    static Connection adopt_received(std::uint32_t index, bool readable, bool writable);
+    // `packets`: a pipe end in packet mode (connection.cpp).
+    Connection(int fd, bool readable, bool writable, bool packets);
+    static Connection adopt_received(std::uint32_t index, bool readable, bool writable,
+                                     bool packets);
+    bool packets() const noexcept;
     std::uint32_t register_for_send() const;
 
     void check_writable() const;
