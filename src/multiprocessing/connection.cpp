@@ -42,6 +42,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 
 namespace concur::multiprocessing {
 
@@ -185,22 +186,42 @@ class PlainWrites {
     int flags_;
 };
 
-// Writes one frame: the kHeader bytes at `header`, then `payload`, one packet
-// or, when `packets` and it is larger, the two parts of the file comment.
-void write_frame(int fd, bool socket, bool packets, const void* header,
-                 std::span<const std::byte> payload) {
-    const bool split = packets && kHeader + payload.size() > kPacket;
-    const std::size_t first = split ? kPacket - kHeader : payload.size();
-    iovec iov[2] = {{const_cast<void*>(header), kHeader},
-                    {const_cast<std::byte*>(payload.data()), first}};
-    write_all(fd, socket, iov, 2);
-    if (!split) return;
+// The iovecs of bytes [from, to) of `parts` laid end to end, into `out`
+// (room for parts.size()); returns how many.
+int slice(std::span<const std::span<const std::byte>> parts, std::size_t from, std::size_t to,
+          iovec* out) noexcept {
+    int count = 0;
+    std::size_t at = 0;
+    for (const std::span<const std::byte> part : parts) {
+        const std::size_t begin = std::max(from, at);
+        const std::size_t end = std::min(to, at + part.size());
+        if (begin < end)
+            out[count++] = {const_cast<std::byte*>(part.data()) + (begin - at), end - begin};
+        at += part.size();
+    }
+    return count;
+}
+
+// Writes one frame, `parts` laid end to end (the kHeader-byte length first):
+// one packet or, when `packets` and it is larger, the two parts of the file
+// comment.
+void write_frame(int fd, bool socket, bool packets,
+                 std::span<const std::span<const std::byte>> parts) {
+    constexpr std::size_t kMostParts = 3;
+    iovec iov[kMostParts + 1];
+    if (parts.size() > kMostParts) throw std::logic_error("write_frame: too many parts");
+    std::size_t total = 0;
+    for (const std::span<const std::byte> part : parts) total += part.size();
+    if (!packets || total <= kPacket) {
+        write_all(fd, socket, iov, slice(parts, 0, total, iov));
+        return;
+    }
+    write_all(fd, socket, iov, slice(parts, 0, kPacket, iov));
     static const std::vector<std::byte> zeros(page_size());
-    const std::span<const std::byte> rest = payload.subspan(first);
+    const int count = slice(parts, kPacket, total, iov);
+    iov[count] = {const_cast<std::byte*>(zeros.data()), padding_after(total - kPacket)};
     PlainWrites plain(fd);
-    iovec tail[2] = {{const_cast<std::byte*>(rest.data()), rest.size()},
-                     {const_cast<std::byte*>(zeros.data()), padding_after(rest.size())}};
-    write_all(fd, false, tail, 2);
+    write_all(fd, false, iov, count + 1);
 }
 
 // One frame being received, in the layout its sender used: the constructor
@@ -232,7 +253,7 @@ class FrameReader {
 
     // Reads the payload, length() bytes, into `out`.
     void read_into(std::byte* out) {
-        std::memcpy(out, first_ + kHeader, inline_);
+        if (inline_ != 0) std::memcpy(out, first_ + kHeader, inline_);
         read_exact(fd_, out + inline_, static_cast<std::size_t>(length_ - inline_), false);
         discard(fd_, padding_);
     }
@@ -319,9 +340,9 @@ void Connection::send_frame(detail::Bytes frame) {
     check_writable();
     const std::uint64_t length = frame.size() - kHeaderSize;
     std::memcpy(frame.data(), &length, kHeaderSize);
+    const std::span<const std::byte> parts[1] = {frame};
     std::lock_guard guard(state_->send_mutex);
-    write_frame(fileno(), state_->socket, state_->packets, frame.data(),
-                std::span<const std::byte>(frame).subspan(kHeaderSize));
+    write_frame(fileno(), state_->socket, state_->packets, parts);
 }
 
 void Connection::send_bytes_impl(std::span<const std::byte> buffer, std::size_t offset,
@@ -331,9 +352,20 @@ void Connection::send_bytes_impl(std::span<const std::byte> buffer, std::size_t 
     if (size && *size > buffer.size() - offset) throw ValueError("buffer length < offset + size");
     const std::span<const std::byte> payload =
         buffer.subspan(offset, size ? *size : buffer.size() - offset);
-    const std::uint64_t length = payload.size();
+    const std::span<const std::byte> parts[1] = {payload};
+    send_parts(parts);
+}
+
+void Connection::send_parts(std::span<const std::span<const std::byte>> parts) {
+    check_writable();
+    std::uint64_t length = 0;
+    for (const std::span<const std::byte> part : parts) length += part.size();
+    std::span<const std::byte> frame[3] = {std::as_bytes(std::span(&length, 1))};
+    if (parts.size() > 2) throw std::logic_error("send_parts: too many parts");
+    std::copy(parts.begin(), parts.end(), frame + 1);
     std::lock_guard guard(state_->send_mutex);
-    write_frame(fileno(), state_->socket, state_->packets, &length, payload);
+    write_frame(fileno(), state_->socket, state_->packets,
+                std::span<const std::span<const std::byte>>(frame, parts.size() + 1));
 }
 
 detail::Bytes Connection::recv_bytes() {
@@ -358,6 +390,31 @@ detail::Bytes Connection::recv_impl(std::optional<std::size_t> maxlength) {
         throw OSError("bad message length");
     }
     return frame.read();
+}
+
+void Connection::recv_to(void* context, void (*consume)(void*, std::span<const std::byte>)) {
+    // A buffer per thread, so that a stream of messages costs no allocation
+    // (a fresh megabyte is a page fault per 4 KiB); one that grew beyond
+    // kKept is let go after its message.
+    constexpr std::size_t kKept = std::size_t{64} << 20;
+    thread_local detail::Bytes buffer;
+    struct Trim {
+        ~Trim() {
+            if (buffer.size() > kKept) detail::Bytes().swap(buffer);
+        }
+    } trim;
+    check_readable();
+    std::size_t size = 0;
+    {
+        std::lock_guard guard(state_->recv_mutex);
+        FrameReader frame(fileno(), state_->packets);
+        if (frame.length() > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
+            throw OSError("bad message length");
+        size = static_cast<std::size_t>(frame.length());
+        if (buffer.size() < size) buffer.resize(size);  // never shrinks: no zero-fill per message
+        frame.read_into(buffer.data());
+    }
+    consume(context, std::span<const std::byte>(buffer.data(), size));
 }
 
 std::size_t Connection::recv_into_impl(std::span<std::byte> buffer, std::size_t offset) {

@@ -10,6 +10,7 @@
 #include <new>
 #include <optional>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -190,6 +191,36 @@ TEST(Wire, CorruptLengthsRaiseValueErrorWithoutAllocating) {
     EXPECT_THROW(wire::loads<std::string>(bytes), concur::ValueError);
     EXPECT_THROW(wire::loads<std::vector<double>>(bytes), concur::ValueError);
     EXPECT_THROW((wire::loads<std::map<int, int>>(bytes)), concur::ValueError);
+}
+
+// A std::string or vector of numbers at the top of a message is loaded
+// without cereal (wire_impl::load_contiguous); inside another value cereal
+// reads it. Both read the same bytes: a 64-bit count, then the elements.
+struct NumbersAndText {
+    std::vector<double> numbers;
+    std::string text;
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(numbers, text);
+    }
+};
+
+TEST(Wire, StringsAndNumberVectorsLoadTheBytesCerealWrites) {
+    const NumbersAndText holder{{1.5, -2.25, 1e300}, "text"};
+    const wire::Bytes bytes = wire::dumps(holder);
+    ASSERT_EQ(bytes.size(), 8 + 3 * sizeof(double) + 8 + 4);
+    std::span<const std::byte> in(bytes);
+    EXPECT_EQ(wire::load<std::vector<double>>(in), holder.numbers);  // misaligned after it
+    EXPECT_EQ(wire::loads<std::string>(in), "text");
+    const wire::Bytes as_cereal = wire::dumps(holder.numbers);
+    EXPECT_EQ(wire::loads<std::vector<double>>(as_cereal), holder.numbers);
+    EXPECT_EQ(wire::loads<std::vector<char>>(wire::dumps(std::vector<char>{'a', 'b'})),
+              (std::vector<char>{'a', 'b'}));
+    EXPECT_TRUE(wire::loads<std::string>(wire::dumps(std::string())).empty());
+    wire::Bytes lying = wire::dumps(std::vector<std::int32_t>{1, 2});
+    lying[0] = std::byte{3};  // three elements claimed, two there
+    EXPECT_THROW((void)wire::loads<std::vector<std::int32_t>>(lying), concur::ValueError);
+    EXPECT_THROW((void)wire::loads<std::string>(wire::Bytes(5)), concur::ValueError);
 }
 
 TEST(Wire, InvalidBoolAndVariantIndexRaiseValueError) {

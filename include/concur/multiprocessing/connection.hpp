@@ -128,9 +128,19 @@ class Connection {
     template <class T>
     void send(const T& obj) {
         check_writable();
-        detail::Bytes frame(kHeaderSize);
-        detail::dump(frame, obj);
-        send_frame(std::move(frame));
+        if constexpr (detail::wire_impl::kContiguous<T>) {
+            // The bytes dump() would make (a count, then the elements),
+            // written from where they are.
+            const std::uint64_t count = obj.size();
+            const std::span<const std::byte> parts[2] = {
+                std::as_bytes(std::span<const std::uint64_t, 1>(&count, 1)),
+                std::as_bytes(std::span(obj.data(), obj.size()))};
+            send_parts(parts);
+        } else {
+            detail::Bytes frame(kHeaderSize);
+            detail::dump(frame, obj);
+            send_frame(std::move(frame));
+        }
     }
 
     // Receives one message holding a T. Blocks until a whole message is there.
@@ -139,8 +149,14 @@ class Connection {
     // write-only, a failed read). Thread-safe: yes.
     template <class T>
     T recv() {
-        const detail::Bytes message = recv_bytes();
-        return detail::loads<T>(message);
+        std::optional<T> result;
+        auto load = [&result](std::span<const std::byte> bytes) {
+            result.emplace(detail::loads<T>(bytes));
+        };
+        recv_to(&load, [](void* context, std::span<const std::byte> bytes) {
+            (*static_cast<decltype(load)*>(context))(bytes);
+        });
+        return std::move(*result);
     }
 
     // Sends bytes [offset, offset + size) of `buffer` (to its end when `size`
@@ -241,6 +257,12 @@ class Connection {
     void check_writable() const;
     // `frame` starts with kHeaderSize bytes to fill in.
     void send_frame(detail::Bytes frame);
+    // Sends the message made of `parts` laid end to end.
+    void send_parts(std::span<const std::span<const std::byte>> parts);
+    // Receives one message into a buffer of this thread (kept between calls
+    // up to a size) and calls consume(context, its bytes) once, outside the
+    // receive lock.
+    void recv_to(void* context, void (*consume)(void*, std::span<const std::byte>));
     void send_bytes_impl(std::span<const std::byte> buffer, std::size_t offset,
                          std::optional<std::size_t> size);
     detail::Bytes recv_impl(std::optional<std::size_t> maxlength);

@@ -112,14 +112,7 @@ namespace detail {
 
 struct QueueAccess;  // white-box tests
 
-// std::string and std::vector of numbers: sent without a serialisation copy.
-template <class T>
-inline constexpr bool kContiguous = false;
-template <class C>
-inline constexpr bool kContiguous<std::basic_string<C>> = std::is_arithmetic_v<C>;
-template <class E>
-inline constexpr bool kContiguous<std::vector<E>> =
-    std::is_arithmetic_v<E> && !std::is_same_v<E, bool>;
+using wire_impl::kContiguous;
 
 // What the three queue classes share: the core, the per-process "closed"
 // flag, and the conversion of a T to and from bytes.
@@ -176,28 +169,7 @@ class QueueHandle {
         } trim{buffer};
         std::optional<T> result;
         auto consume = [&result](std::span<const std::byte> bytes) {
-            if constexpr (kContiguous<T>) {
-                // As put_item() gathered it: one copy, no zero-fill.
-                using E = typename T::value_type;
-                std::uint64_t size = 0;
-                if (bytes.size() < sizeof size) throw ValueError("malformed message: no size");
-                std::memcpy(&size, bytes.data(), sizeof size);
-                if ((bytes.size() - sizeof size) / sizeof(E) != size ||
-                    (bytes.size() - sizeof size) % sizeof(E) != 0)
-                    throw ValueError("malformed message: the size does not match the bytes");
-                const std::byte* data = bytes.data() + sizeof size;
-                if constexpr (sizeof(E) == 1) {  // char types: may alias the bytes
-                    const E* first = reinterpret_cast<const E*>(data);
-                    result.emplace(first, first + size);
-                } else {  // possibly misaligned: copy bytes
-                    T value;
-                    value.resize(static_cast<std::size_t>(size));
-                    if (size != 0) std::memcpy(value.data(), data, size * sizeof(E));
-                    result.emplace(std::move(value));
-                }
-            } else {
-                result.emplace(loads<T>(bytes));
-            }
+            result.emplace(loads<T>(bytes));
         };
         const QueueSink sink{&consume, [](void* context, std::span<const std::byte> bytes) {
                                  (*static_cast<decltype(consume)*>(context))(bytes);

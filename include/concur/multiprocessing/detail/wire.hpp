@@ -243,6 +243,43 @@ inline constexpr bool kRaw =
     std::is_trivially_copyable_v<T> && !std::is_array_v<T> && !std::is_pointer_v<T> &&
     !std::is_member_pointer_v<T> && (std::is_arithmetic_v<T> || std::is_enum_v<T> || kBlob<T>);
 
+// std::string and std::vector of numbers: loaded from the bytes cereal
+// writes for them (a 64-bit element count, then the elements as one block)
+// without an archive and without zero-filling a buffer that is then
+// overwritten; senders may gather those two parts without a copy.
+template <class T>
+inline constexpr bool kContiguous = false;
+template <class C>
+inline constexpr bool kContiguous<std::basic_string<C>> = std::is_arithmetic_v<C>;
+template <class E>
+inline constexpr bool kContiguous<std::vector<E>> =
+    std::is_arithmetic_v<E> && !std::is_same_v<E, bool>;
+
+template <class T>
+T load_contiguous(std::span<const std::byte>& in) {
+    using E = typename T::value_type;
+    std::uint64_t count = 0;
+    if (in.size() < sizeof count)
+        throw ValueError("malformed message: 8 bytes wanted, " + std::to_string(in.size()) +
+                         " left");
+    std::memcpy(&count, in.data(), sizeof count);
+    const std::span<const std::byte> rest = in.subspan(sizeof count);
+    if (count > rest.size() / sizeof(E))
+        throw ValueError("malformed message: a container of " + std::to_string(count) +
+                         " elements in " + std::to_string(rest.size()) + " bytes");
+    const auto size = static_cast<std::size_t>(count);
+    T value;
+    if constexpr (sizeof(E) == 1) {  // char types may alias the bytes
+        const E* first = reinterpret_cast<const E*>(rest.data());
+        value.assign(first, first + size);
+    } else {  // possibly misaligned: copy bytes
+        value.resize(size);
+        if (size != 0) std::memcpy(value.data(), rest.data(), size * sizeof(E));
+    }
+    in = rest.subspan(size * sizeof(E));
+    return value;
+}
+
 // Text that is not a std::string -- a string literal, a char array, a
 // C string, a std::string_view: dump() sends it as a std::string (a char
 // array up to its first NUL), so the receiver loads a std::string.
@@ -311,6 +348,8 @@ T load(std::span<const std::byte>& in) {
         std::memcpy(storage, in.data(), sizeof(T));
         in = in.subspan(sizeof(T));
         return *std::launder(reinterpret_cast<T*>(storage));
+    } else if constexpr (wire_impl::kContiguous<T>) {
+        return wire_impl::load_contiguous<T>(in);
     } else {
         std::span<const std::byte> rest = in;
         T value{};
