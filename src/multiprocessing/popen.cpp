@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio_ext.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,8 +74,21 @@ void make_lifeline() noexcept {
     while (lifeline_state.load(std::memory_order_acquire) != 2) std::this_thread::yield();
 }
 
+// Flushes stdout and stderr if they hold output, as Python flushes
+// sys.stdout and sys.stderr before a fork and in a child before os._exit.
+// Only those two: other streams' buffered output is the parent's alone (a
+// child never flushes it: it leaves through _exit). And only when there is
+// output: flushing locks a stream, a write to libc's pages. After fork()
+// every page a process writes costs it a copy-on-write fault (also in the
+// parent, once per page, after the child has gone), several microseconds each
+// on a VM; fflush(nullptr) cost three or four per process start.
+void flush_standard_streams() noexcept {
+    if (::__fpending(stdout) != 0) std::fflush(stdout);
+    if (::__fpending(stderr) != 0) std::fflush(stderr);
+}
+
 [[noreturn]] void exit_child(int code) noexcept {
-    std::fflush(nullptr);
+    flush_standard_streams();
     ::_exit(code);
 }
 
@@ -156,7 +170,7 @@ std::unique_ptr<Popen> exec_child(
     std::vector<char*> envp = pointers_to(environment);
     std::vector<int> inherited = keep_fds;
     if (lifeline >= 0) inherited.push_back(lifeline);
-    std::fflush(nullptr);
+    flush_standard_streams();
     const pid_t pid = ::fork();
     if (pid < 0) concur::detail::raise_errno("fork");
     if (pid == 0) {
@@ -214,21 +228,38 @@ void ChildPopen::send_signal(int signal) {
         concur::detail::raise_errno("pidfd_send_signal");
 }
 
+// Field 20 of /proc/self/stat, read into a stack buffer: opendir() of
+// /proc/self/task would allocate 32 KB on the heap on every start, and each
+// page the parent writes costs it a copy-on-write fault while a child shares
+// it (see flush_standard_streams()).
 int thread_count() noexcept {
-    DIR* dir = ::opendir("/proc/self/task");
-    if (dir == nullptr) return 1;
-    int n = 0;
-    while (const dirent* entry = ::readdir(dir))
-        if (entry->d_name[0] != '.') ++n;
-    ::closedir(dir);
-    return n;
+    const int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    char text[1024];
+    ssize_t size;
+    do {
+        size = ::read(fd, text, sizeof text - 1);
+    } while (size < 0 && errno == EINTR);
+    ::close(fd);
+    if (size <= 0) return 1;
+    text[size] = '\0';
+    // "pid (comm) state ppid ...": comm may hold spaces and ')', so count
+    // the fields after its last ')'; num_threads is field 20, the 18th after.
+    const char* at = std::strrchr(text, ')');
+    if (at == nullptr) return 1;
+    for (int field = 2; field < 20; ++field) {
+        at = std::strchr(at + 1, ' ');
+        if (at == nullptr) return 1;
+    }
+    const int n = std::atoi(at + 1);
+    return n > 0 ? n : 1;
 }
 
 std::unique_ptr<Popen> fork_child(const std::function<int()>& child_main) {
     make_lifeline();
     const pid_t parent = ::getpid();
     const bool by_main_thread = ::gettid() == parent;
-    std::fflush(nullptr);  // or the child would write the parent's buffered output again
+    flush_standard_streams();  // or the child would write the parent's buffered output again
     const pid_t pid = ::fork();
     if (pid < 0) concur::detail::raise_errno("fork");
     if (pid == 0) {
