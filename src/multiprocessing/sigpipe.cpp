@@ -36,7 +36,6 @@ void block_sigpipe_on_this_thread() noexcept {
 }
 
 void discard_raised_sigpipe() noexcept {
-    if (!ours) return;
     const sigset_t set = sigpipe_set();
     const timespec zero{0, 0};
     while (::sigtimedwait(&set, nullptr, &zero) < 0 && errno == EINTR) {

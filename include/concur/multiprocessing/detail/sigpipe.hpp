@@ -7,11 +7,11 @@
 // on a VM, more than the write itself). So the first pipe write of a thread
 // blocks SIGPIPE on that thread and leaves it blocked: from then on a write to
 // a closed pipe or socket from that thread fails with EPIPE, as in Python. The
-// SIGPIPE such a write raises stays pending while blocked;
-// discard_raised_sigpipe() takes it off again when the block was ours.
-// Threads the thread starts inherit the block (as its children inherit the
-// mask through fork()); a program concur execs (the spawn and forkserver start
-// methods) starts with the mask it would have had.
+// SIGPIPE such a write raises would stay pending while blocked;
+// discard_raised_sigpipe() takes it off. Threads the thread starts inherit the
+// block (as its children inherit the mask through fork()); a program concur
+// execs (the spawn and forkserver start methods) starts with the mask it would
+// have had.
 #pragma once
 
 namespace concur::multiprocessing::detail {
@@ -20,8 +20,9 @@ namespace concur::multiprocessing::detail {
 // first call). Never throws.
 void block_sigpipe_on_this_thread() noexcept;
 
-// After a write failed with EPIPE: discards the SIGPIPE it left pending, if
-// this thread's block is ours (a SIGPIPE the user blocked stays theirs).
+// After a pipe write failed with EPIPE: discards the SIGPIPE it left pending
+// on this thread (SIGPIPE is blocked here, by us or by the user; one that was
+// already pending is discarded with it, as signals of a kind do not queue).
 void discard_raised_sigpipe() noexcept;
 
 // In a forked child about to execve(): unblocks SIGPIPE if our block is what
