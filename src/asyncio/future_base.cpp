@@ -6,22 +6,22 @@
 
 namespace concur::asyncio::detail {
 
-FutureBase::FutureBase(EventLoop& loop) noexcept
-    : loop_(&loop), loop_alive_(loop.weak_from_this()) {}
+FutureBase::FutureBase(EventLoop& loop) noexcept : loop_(&loop) {}
 
 FutureBase::~FutureBase() {
     report_unretrieved("Future");
 }
 
 void FutureBase::report_unretrieved(const char* kind) noexcept {
-    if (!exception_ || exception_retrieved_) return;
+    if (!exception_ptr_set() || exception_retrieved_) return;
     exception_retrieved_ = true;
     try {
         // Python reports this when the future is collected; a loop that has
         // closed only gets the default report.
-        ExceptionContext context{
-            std::string(kind) + " exception was never retrieved", exception_, {{"future", repr()}}};
-        std::shared_ptr<EventLoop> loop = loop_alive_.lock();
+        ExceptionContext context{std::string(kind) + " exception was never retrieved",
+                                 extras_->exception,
+                                 {{"future", repr()}}};
+        std::shared_ptr<EventLoop> loop = extras_->loop_alive.lock();
         if (loop && !loop->is_closed()) {
             loop->call_exception_handler(context);
         } else {
@@ -71,15 +71,15 @@ std::exception_ptr FutureBase::exception() {
     if (status_ == Status::cancelled) throw make_cancelled_error();
     if (status_ == Status::pending) throw InvalidStateError("Exception is not set.");
     exception_retrieved_ = true;
-    return exception_;
+    return extras_ ? extras_->exception : nullptr;
 }
 
 void FutureBase::rethrow_if_not_success() {
     if (status_ == Status::cancelled) throw make_cancelled_error();
     if (status_ == Status::pending) throw InvalidStateError("Result is not set.");
-    if (exception_) {
+    if (exception_ptr_set()) {
         exception_retrieved_ = true;
-        std::rethrow_exception(exception_);
+        std::rethrow_exception(extras_->exception);
     }
 }
 
@@ -115,7 +115,10 @@ void FutureBase::remove_link(Link& link) noexcept {
 }
 
 void FutureBase::finish_with_exception(std::exception_ptr error) {
-    exception_ = std::move(error);
+    Extras& more = extras();
+    more.exception = std::move(error);
+    // A handle may outlive its loop: the report at destruction checks.
+    more.loop_alive = loop_->weak_from_this();
     exception_retrieved_ = false;
     complete(Status::finished);
 }

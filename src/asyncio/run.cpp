@@ -32,7 +32,7 @@ std::shared_ptr<EventLoop> begin_run() {
 
 namespace {
 Coroutine<void> settle(std::vector<AnyTask> tasks) {
-    std::vector<std::shared_ptr<FutureBase>> bases;
+    std::vector<FutureRef<FutureBase>> bases;
     for (const AnyTask& task : tasks) bases.push_back(task.base());
     co_await WaitSet(std::move(bases), WaitSet::Mode::all_completed);
 }

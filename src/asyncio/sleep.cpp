@@ -4,40 +4,39 @@
 
 namespace concur::asyncio::detail {
 
+TaskBase* SleepAwaiter::task() const noexcept {
+    return static_cast<TaskBase*>(node_.target);
+}
+
 SleepAwaiter::~SleepAwaiter() {
-    if (node_.queued() && task_ != nullptr) LoopAccess::remove_timer(task_->loop(), node_);
+    if (node_.queued()) LoopAccess::remove_timer(task()->loop(), node_);
 }
 
 void SleepAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
-    task_ = &require_current_task("sleep");
+    TaskBase& task = require_current_task("sleep");
+    node_.target = &task;
     const std::int64_t delay_ns = node_.when;
     if (delay_ns <= 0) {
         // sleep(0): yield once (Python's bare `yield`); a cancel() meanwhile
         // is delivered by throw_if_must_cancel.
-        task_->park(awaiting, nullptr);
-        task_->wake();
+        task.park(awaiting, nullptr);
+        task.wake();
         return;
     }
-    node_.target = this;
-    LoopAccess::add_timer(task_->loop(), node_, clock_now() + delay_ns);
-    task_->park(awaiting, this);
+    LoopAccess::add_timer(task.loop(), node_, clock_now() + delay_ns);
+    task.park(awaiting, this);
 }
 
 void SleepAwaiter::await_resume() {
-    if (task_ != nullptr) task_->throw_if_must_cancel();
-}
-
-void SleepAwaiter::run_scheduled() {
-    // The timer fired: step the task now (one hop; `this` may not survive it).
-    task_->run_scheduled();
+    if (node_.target != nullptr) task()->throw_if_must_cancel();
 }
 
 bool SleepAwaiter::cancel_wait(const std::string&) {
     // The sleep ends now; the task itself delivers the cancellation (and its
     // message) when it resumes here, so the frame keeps no message of its own.
     if (node_.queued()) {
-        LoopAccess::remove_timer(task_->loop(), node_);
-        task_->wake();
+        LoopAccess::remove_timer(task()->loop(), node_);
+        task()->wake();
     }
     return false;
 }

@@ -25,8 +25,9 @@ TaskBase::~TaskBase() {
     report_unretrieved("Task");
 }
 
-void TaskBase::start(std::shared_ptr<TaskBase> self) {
-    keepalive_ = std::move(self);
+void TaskBase::start() {
+    add_ref();
+    held_by_loop_ = true;
     LoopAccess::register_task(loop(), *this);
     wake();
 }
@@ -127,13 +128,16 @@ void TaskBase::finish_from_exception(std::exception_ptr error) {
 }
 
 void TaskBase::release() noexcept {
-    std::shared_ptr<TaskBase> keep = std::move(keepalive_);
     LoopAccess::unregister_task(loop(), *this);
-    // `keep` may be the last reference: this task ends with this scope.
+    held_by_loop_ = false;
+    drop_ref();  // may be the last reference: this task ends here
 }
 
 void TaskBase::destroy_pending() noexcept {
-    std::shared_ptr<TaskBase> keep = std::move(keepalive_);
+    // The loop's reference is dropped at the end, when this is done with.
+    const FutureRef<TaskBase> keep(this);
+    held_by_loop_ = false;
+    drop_ref();
     LoopAccess::unregister_task(loop(), *this);
     try {
         loop().call_exception_handler(

@@ -12,8 +12,8 @@ bool failed(const FutureBase& future) noexcept {
 }
 }  // namespace
 
-WaitSet::WaitSet(std::vector<std::shared_ptr<FutureBase>> children, Mode mode,
-                 std::int64_t timeout_ns, bool cancel_children)
+WaitSet::WaitSet(std::vector<FutureRef<FutureBase>> children, Mode mode, std::int64_t timeout_ns,
+                 bool cancel_children)
     : children_(std::move(children)),
       mode_(mode),
       timeout_ns_(timeout_ns),

@@ -3,10 +3,14 @@
 #include <concur/asyncio.hpp>
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "../support/sanitizers.hpp"
 
 namespace {
 
@@ -273,6 +277,76 @@ TEST(Task, ExceptionNeverRetrievedIsReported) {
     const std::string err = testing::internal::GetCapturedStderr();
     EXPECT_NE(err.find("Task exception was never retrieved"), std::string::npos) << err;
     EXPECT_NE(err.find("ValueError: lost"), std::string::npos) << err;
+}
+
+TEST(Task, AHandleThatOutlivesItsLoopReportsTheLostExceptionOnStderr) {
+    asyncio::Task<void> kept;
+    auto main_ = [&]() -> asyncio::Coroutine<void> {
+        auto failing = []() -> asyncio::Coroutine<void> {
+            throw concur::ValueError("outlived");
+            co_return;
+        };
+        kept = asyncio::create_task(failing());
+        co_await asyncio::sleep(0.0);
+        co_await asyncio::sleep(0.0);
+    };
+    asyncio::run(main_());  // the loop is closed and gone
+    ASSERT_TRUE(kept.done());
+    testing::internal::CaptureStderr();
+    kept = {};
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("Task exception was never retrieved"), std::string::npos) << err;
+}
+
+TEST(Task, HandlesMayBeCopiedAndDroppedOnOtherThreadsOnceTheLoopIsDone) {
+    // The reference count is the one part of a task that is thread-safe.
+    auto main_ = []() -> asyncio::Coroutine<asyncio::Task<int>> {
+        co_return asyncio::create_task(answer());
+    };
+    asyncio::Task<int> task = asyncio::run(main_());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([task] {
+            for (int i = 0; i < 10000; ++i) {
+                asyncio::Task<int> copy = task;
+                EXPECT_TRUE(copy.done());
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(task.result(), 42);
+}
+
+// W4's memory target (bench/README.md): a task sleeping in a gather, with
+// its handle, costs at most 300 bytes of heap. Counted with glibc's
+// mallinfo2() (a sanitizer's allocator would count its own).
+asyncio::Coroutine<void> sleep_briefly() {
+    co_await asyncio::sleep(0.2);
+}
+TEST(TaskMemory, ASleepingTaskInAGatherTakesAtMost300Bytes) {
+    if (concur_test_support::kSanitized) GTEST_SKIP() << "a sanitizer's allocator";
+    constexpr long kTasks = 20000;
+    auto heap_in_use = [] {
+        const struct mallinfo2 info = mallinfo2();
+        return static_cast<double>(info.uordblks + info.hblkhd);
+    };
+    double before = 0, parked = 0;
+    auto measure = [&]() -> asyncio::Coroutine<void> {
+        co_await asyncio::sleep(0.1);  // every sleeper is parked in the gather
+        parked = heap_in_use();
+    };
+    auto main_ = [&]() -> asyncio::Coroutine<void> {
+        before = heap_in_use();
+        std::vector<asyncio::Task<void>> tasks;
+        tasks.reserve(kTasks);
+        for (long i = 0; i < kTasks; ++i) tasks.push_back(asyncio::create_task(sleep_briefly()));
+        asyncio::Task<void> probe = asyncio::create_task(measure());
+        co_await asyncio::gather(std::move(tasks));
+        co_await probe;
+    };
+    asyncio::run(main_());
+    const double per_task = (parked - before) / kTasks;
+    EXPECT_GT(per_task, 100.0);  // the measure sees the tasks at all
+    EXPECT_LE(per_task, 300.0);
 }
 
 TEST(Run, CancelsLeftoverTasks) {

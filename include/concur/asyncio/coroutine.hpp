@@ -113,6 +113,8 @@ class [[nodiscard]] Coroutine {
 
     // Internal: the frame (null for an empty or moved-from Coroutine).
     handle_type handle() const noexcept { return handle_; }
+    // Internal: hands the frame over (a task takes its root this way).
+    handle_type release() noexcept { return std::exchange(handle_, {}); }
     // Internal: frees the frame, whatever state it is in.
     void reset() noexcept {
         if (handle_) std::exchange(handle_, {}).destroy();

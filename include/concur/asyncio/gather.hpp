@@ -168,11 +168,13 @@ class GatherAwaitable {
     WaitSet set_;
 };
 
+// The children are kept once, in the WaitSet (a million-task gather costs
+// a reference and a link per child).
 template <bool kSettled, class T>
 class GatherVectorAwaitable {
   public:
     explicit GatherVectorAwaitable(std::vector<Task<T>> tasks)
-        : tasks_(std::move(tasks)), set_(bases(tasks_), gather_mode(kSettled), -1, true) {}
+        : set_(children_of(std::move(tasks)), gather_mode(kSettled), -1, true) {}
 
     bool await_ready() const noexcept { return set_.await_ready(); }
     void await_suspend(std::coroutine_handle<> awaiting) { set_.await_suspend(awaiting); }
@@ -180,19 +182,20 @@ class GatherVectorAwaitable {
         set_.await_resume();
         if constexpr (!kSettled) rethrow_first_failure(set_);
         std::vector<gathered_t<kSettled, T>> results;
-        results.reserve(tasks_.size());
-        for (const Task<T>& task : tasks_) results.push_back(collect<kSettled>(task));
+        results.reserve(set_.children().size());
+        for (const FutureRef<FutureBase>& child : set_.children())
+            results.push_back(collect<kSettled>(
+                Task<T>(FutureRef<TaskState<T>>(static_cast<TaskState<T>*>(child.get())))));
         return results;
     }
 
   private:
-    static std::vector<std::shared_ptr<FutureBase>> bases(const std::vector<Task<T>>& tasks) {
-        std::vector<std::shared_ptr<FutureBase>> out;
+    static std::vector<FutureRef<FutureBase>> children_of(std::vector<Task<T>> tasks) {
+        std::vector<FutureRef<FutureBase>> out;
         out.reserve(tasks.size());
         for (const Task<T>& task : tasks) out.push_back(task.base());
         return out;
     }
-    std::vector<Task<T>> tasks_;
     WaitSet set_;
 };
 

@@ -23,7 +23,7 @@ namespace concur::asyncio {
 namespace detail {
 template <class T>
 Coroutine<T> shield_impl(Task<T> inner) {
-    std::vector<std::shared_ptr<FutureBase>> one{inner.base()};
+    std::vector<FutureRef<FutureBase>> one{inner.base()};
     co_await WaitSet(one, WaitSet::Mode::all_completed, -1, false);  // cancel ends only our wait
     co_return co_await inner;
 }

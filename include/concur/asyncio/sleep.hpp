@@ -31,7 +31,7 @@ namespace concur::asyncio {
 
 namespace detail {
 
-class SleepAwaiter final : public Waiter, public Schedulable {
+class SleepAwaiter final : public Waiter {
   public:
     // The delay waits in node_.when until await_suspend makes it a deadline.
     explicit SleepAwaiter(std::int64_t delay_ns) noexcept { node_.when = delay_ns; }
@@ -43,12 +43,14 @@ class SleepAwaiter final : public Waiter, public Schedulable {
     void await_suspend(std::coroutine_handle<> awaiting);
     void await_resume();
 
-    void run_scheduled() override;  // the timer fired
     bool cancel_wait(const std::string& message) override;
 
   private:
+    // The sleeping task: the timer's target, so that a timer that fires
+    // steps the task directly (and the frame keeps no second pointer).
+    TaskBase* task() const noexcept;
+
     TimerNode node_;
-    TaskBase* task_ = nullptr;
 };
 
 }  // namespace detail

@@ -130,26 +130,31 @@ template <class T>
 class TaskState final : public TaskBase, public ResultSlot<T> {
   public:
     TaskState(EventLoop& loop, Coroutine<T> coro, std::string name)
-        : TaskBase(loop, std::move(name)), coro_(std::move(coro)) {}
+        : TaskBase(loop, std::move(name)), root_(coro.release()) {}
+    ~TaskState() override { drop_root(); }
 
   protected:
-    std::coroutine_handle<> root() const noexcept override { return coro_.handle(); }
+    std::coroutine_handle<> root() const noexcept override { return root_; }
     void complete_from_root() override {
-        auto& promise = coro_.handle().promise();
+        auto& promise = root_.promise();
         if (promise.failure) {
             std::exception_ptr failure = promise.failure;
-            coro_.reset();
+            drop_root();
             finish_from_exception(std::move(failure));
             return;
         }
         if constexpr (!std::is_void_v<T>) this->value.emplace(std::move(*promise.value));
-        coro_.reset();
+        drop_root();
         finish_with_value();
     }
-    void drop_root() noexcept override { coro_.reset(); }
+    void drop_root() noexcept override {
+        if (root_) std::exchange(root_, {}).destroy();
+    }
 
   private:
-    Coroutine<T> coro_;
+    // The root coroutine's frame (a bare handle: a task never awaits it as
+    // a Coroutine, so it needs none of Coroutine's bookkeeping).
+    typename Coroutine<T>::handle_type root_;
 };
 
 template <class Handle, class F>
@@ -187,15 +192,15 @@ class AnyTask {
     }
 
     // Internal.
-    explicit AnyTask(std::shared_ptr<detail::TaskBase> base) noexcept : base_(std::move(base)) {}
-    const std::shared_ptr<detail::TaskBase>& base() const noexcept { return base_; }
+    explicit AnyTask(detail::FutureRef<detail::TaskBase> base) noexcept : base_(std::move(base)) {}
+    const detail::FutureRef<detail::TaskBase>& base() const noexcept { return base_; }
 
   protected:
     detail::TaskBase& state() const {
         if (!base_) throw InvalidStateError("Task has no state: it is empty or was moved from");
         return *base_;
     }
-    std::shared_ptr<detail::TaskBase> base_;
+    detail::FutureRef<detail::TaskBase> base_;
 };
 
 template <class T>
@@ -226,7 +231,7 @@ class Task : public AnyTask {
     }
 
     // Internal.
-    explicit Task(std::shared_ptr<detail::TaskState<T>> state) noexcept
+    explicit Task(detail::FutureRef<detail::TaskState<T>> state) noexcept
         : AnyTask(std::move(state)) {}
 
   private:
@@ -239,7 +244,8 @@ class Future {
     using value_type = T;
     // A pending future on get_event_loop()'s loop (Python's Future()).
     Future() : Future(*get_event_loop()) {}
-    explicit Future(EventLoop& loop) : state_(std::make_shared<detail::FutureState<T>>(loop)) {}
+    explicit Future(EventLoop& loop)
+        : state_(detail::make_future_ref<detail::FutureState<T>>(loop)) {}
 
     bool done() const { return state_->done(); }
     bool cancelled() const { return state_->cancelled(); }
@@ -270,7 +276,7 @@ class Future {
     }
 
   private:
-    std::shared_ptr<detail::FutureState<T>> state_;
+    detail::FutureRef<detail::FutureState<T>> state_;
 };
 
 template <class A>
@@ -278,9 +284,9 @@ auto EventLoop::create_task(A&& awaitable, std::string name) {
     static_assert(detail::Awaitable<A>, "create_task() takes a Coroutine or another awaitable");
     check_not_closed();
     using T = detail::await_result_t<A>;
-    auto state = std::make_shared<detail::TaskState<T>>(
+    auto state = detail::make_future_ref<detail::TaskState<T>>(
         *this, detail::as_coroutine(std::forward<A>(awaitable)), std::move(name));
-    state->start(state);
+    state->start();
     return Task<T>(std::move(state));
 }
 

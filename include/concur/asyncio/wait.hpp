@@ -71,7 +71,7 @@ template <class Handle>
 Coroutine<WaitResult<Handle>> wait_impl(std::vector<Handle> handles, std::int64_t timeout_ns,
                                         ReturnWhen return_when) {
     if (handles.empty()) throw ValueError("Set of Tasks/Futures is empty.");
-    std::vector<std::shared_ptr<FutureBase>> bases;
+    std::vector<FutureRef<FutureBase>> bases;
     bases.reserve(handles.size());
     for (const Handle& handle : handles) bases.push_back(handle.base());
     co_await WaitSet(std::move(bases), wait_mode(return_when), timeout_ns, false);
@@ -88,7 +88,7 @@ Coroutine<T> wait_for_impl(A awaitable, std::int64_t timeout_ns) {
     Task<T> task = ensure_future(std::move(awaitable));
     if (timeout_ns >= 0) {
         // (Named vectors: GCC 12 miscompiles a braced list inside co_await.)
-        std::vector<std::shared_ptr<FutureBase>> inner{task.base()};
+        std::vector<FutureRef<FutureBase>> inner{task.base()};
         co_await WaitSet(inner, WaitSet::Mode::first_completed, timeout_ns, true);
         if (!task.done()) {
             task.cancel();

@@ -4,14 +4,23 @@
 // Python's asyncio.Future, without the result's type: status, exception,
 // done callbacks (scheduled on the loop with call_soon when the future
 // completes) and parked awaiters (woken directly: a task awaiting a future is
-// scheduled in the same hop as Python's Task.__wakeup). Loop-thread only: no
-// atomics, as Python's futures are not thread-safe either.
+// scheduled in the same hop as Python's Task.__wakeup). Loop-thread only, as
+// Python's futures are not thread-safe either -- except the reference count
+// (`FutureRef`), since a handle may be copied or dropped on another thread
+// once the loop is done with it.
+//
+// Size matters here: a million sleeping tasks are a million of these. What
+// most futures never need (an exception, callbacks, names, messages) lives in
+// `Extras`, allocated on first use, and the count is intrusive (no
+// shared_ptr control block, an 8-byte handle).
 #pragma once
 
 #include <concur/asyncio/detail/loop_core.hpp>
 #include <concur/asyncio/exceptions.hpp>
 
+#include <atomic>
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -73,7 +82,19 @@ class FutureBase {
     virtual std::string repr() const;
 
     CancelledError make_cancelled_error() const;
-    bool exception_ptr_set() const noexcept { return static_cast<bool>(exception_); }
+    bool exception_ptr_set() const noexcept { return extras_ && extras_->exception; }
+
+    // The intrusive reference count (see FutureRef). Memory ordering: as
+    // shared_ptr's -- taking a reference needs no ordering (the taker holds
+    // one already); dropping one is a release, and the last drop acquires
+    // before deleting, so every use by any thread happens before the delete.
+    void add_ref() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void drop_ref() const noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_release) == 1) {
+            std::atomic_thread_fence(std::memory_order_acquire);
+            delete this;
+        }
+    }
 
   protected:
     // InvalidStateError unless pending.
@@ -93,6 +114,8 @@ class FutureBase {
     // What most futures never need, allocated on first use so that a
     // million sleeping tasks stay small.
     struct Extras {
+        std::exception_ptr exception;
+        std::weak_ptr<EventLoop> loop_alive;  // for the unretrieved report
         std::string cancel_message;
         std::vector<std::function<void()>> callbacks;
         std::string task_name;            // a task's name when set by the user
@@ -105,13 +128,56 @@ class FutureBase {
     void complete(Status status);
 
     EventLoop* loop_;
-    std::weak_ptr<EventLoop> loop_alive_;  // a handle may outlive its loop
     Status status_ = Status::pending;
     bool exception_retrieved_ = true;
-    std::exception_ptr exception_;
+    mutable std::atomic<std::uint32_t> refs_{0};
     Link* links_ = nullptr;
     std::unique_ptr<Extras> extras_;
 };
+
+// An owning handle to a future or task: Python's object reference, 8 bytes.
+// Copies share the object; the last one deletes it.
+template <class T>
+class FutureRef {
+  public:
+    FutureRef() noexcept = default;
+    FutureRef(std::nullptr_t) noexcept {}
+    // Takes a reference to `object` (a new one, or one already shared).
+    explicit FutureRef(T* object) noexcept : object_(object) {
+        if (object_ != nullptr) object_->add_ref();
+    }
+    FutureRef(const FutureRef& other) noexcept : FutureRef(other.object_) {}
+    FutureRef(FutureRef&& other) noexcept : object_(std::exchange(other.object_, nullptr)) {}
+    template <class U>
+    requires std::is_convertible_v<U*, T*> FutureRef(FutureRef<U> other)
+    noexcept : object_(other.release()) {}
+    FutureRef& operator=(FutureRef other) noexcept {
+        std::swap(object_, other.object_);
+        return *this;
+    }
+    ~FutureRef() {
+        if (object_ != nullptr) object_->drop_ref();
+    }
+
+    T* get() const noexcept { return object_; }
+    T& operator*() const noexcept { return *object_; }
+    T* operator->() const noexcept { return object_; }
+    explicit operator bool() const noexcept { return object_ != nullptr; }
+    friend bool operator==(const FutureRef& a, const FutureRef& b) noexcept {
+        return a.object_ == b.object_;
+    }
+    // Gives up the reference without dropping it (for the converting move).
+    T* release() noexcept { return std::exchange(object_, nullptr); }
+
+  private:
+    T* object_ = nullptr;
+};
+
+// A new T(args...), owned by the returned handle.
+template <class T, class... Args>
+FutureRef<T> make_future_ref(Args&&... args) {
+    return FutureRef<T>(new T(std::forward<Args>(args)...));
+}
 
 // The value half of a Future<T>/Task<T>.
 template <class T>

@@ -29,9 +29,9 @@ class TaskBase : public FutureBase, public Schedulable {
     explicit TaskBase(EventLoop& loop, std::string name);
     ~TaskBase() override;
 
-    // Registers the task with its loop (it then stays alive until done) and
-    // schedules its first step.
-    void start(std::shared_ptr<TaskBase> self);
+    // Registers the task with its loop (which holds a reference until the
+    // task is done) and schedules its first step.
+    void start();
 
     bool cancel(std::string message) override;
     int cancelling() const noexcept { return cancel_requests_; }
@@ -59,7 +59,9 @@ class TaskBase : public FutureBase, public Schedulable {
     void run_scheduled() override;
 
     // A reference to this pending task (null once it is done).
-    std::shared_ptr<TaskBase> shared_from_this_task() const noexcept { return keepalive_; }
+    FutureRef<TaskBase> shared_from_this_task() noexcept {
+        return held_by_loop_ ? FutureRef<TaskBase>(this) : FutureRef<TaskBase>();
+    }
 
     // Loop close: reports the pending task and frees its coroutine frames.
     void destroy_pending() noexcept;
@@ -82,13 +84,15 @@ class TaskBase : public FutureBase, public Schedulable {
 
     std::coroutine_handle<> resume_point_;
     Waiter* waiting_on_ = nullptr;
-    std::shared_ptr<TaskBase> keepalive_;
     std::uint64_t number_ = 0;  // "Task-<number>" until set_name()
     int cancel_requests_ = 0;
-    bool named_ = false;
-    bool must_cancel_ = false;
-    bool started_ = false;
-    bool scheduled_ = false;
+    // Flags as bit-fields: with them the state of a task fits 104 bytes
+    // (malloc's 112-byte class) instead of 112 (its 128-byte class).
+    bool named_ : 1 = false;
+    bool must_cancel_ : 1 = false;
+    bool started_ : 1 = false;
+    bool scheduled_ : 1 = false;
+    bool held_by_loop_ : 1 = false;  // the loop's reference, from start() until done
 };
 
 // `co_await` on a future or task: parks the awaiting task until the future
@@ -97,7 +101,7 @@ class TaskBase : public FutureBase, public Schedulable {
 template <class T>
 class FutureAwaiter final : public Waiter, public FutureBase::Link {
   public:
-    FutureAwaiter(std::shared_ptr<FutureBase> future, ResultSlot<T>& slot) noexcept
+    FutureAwaiter(FutureRef<FutureBase> future, ResultSlot<T>& slot) noexcept
         : future_(std::move(future)), slot_(&slot) {}
     FutureAwaiter(const FutureAwaiter&) = delete;
     FutureAwaiter& operator=(const FutureAwaiter&) = delete;
@@ -108,7 +112,7 @@ class FutureAwaiter final : public Waiter, public FutureBase::Link {
     bool await_ready() const noexcept { return future_->done(); }
     void await_suspend(std::coroutine_handle<> awaiting) {
         task_ = &require_current_task("await a future or task");
-        if (static_cast<FutureBase*>(task_) == future_.get())
+        if (static_cast<const FutureBase*>(task_) == future_.get())
             throw RuntimeError("Task cannot await on itself: " + task_->repr());
         future_->add_link(*this);
         task_->park(awaiting, this);
@@ -126,7 +130,7 @@ class FutureAwaiter final : public Waiter, public FutureBase::Link {
     bool cancel_wait(const std::string& message) override { return future_->cancel(message); }
 
   private:
-    std::shared_ptr<FutureBase> future_;
+    FutureRef<FutureBase> future_;
     ResultSlot<T>* slot_;
     TaskBase* task_ = nullptr;
 };

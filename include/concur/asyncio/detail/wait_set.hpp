@@ -25,8 +25,8 @@ class WaitSet final : public Waiter {
     // What cancelling the waiting task does: `cancel_children` cancels the
     // children and waits for them (gather, wait_for); otherwise the wait ends
     // at once and the children run on (wait).
-    WaitSet(std::vector<std::shared_ptr<FutureBase>> children, Mode mode,
-            std::int64_t timeout_ns = -1, bool cancel_children = false);
+    WaitSet(std::vector<FutureRef<FutureBase>> children, Mode mode, std::int64_t timeout_ns = -1,
+            bool cancel_children = false);
     WaitSet(WaitSet&& other) noexcept;
     WaitSet& operator=(WaitSet&&) = delete;
     ~WaitSet();
@@ -39,7 +39,7 @@ class WaitSet final : public Waiter {
 
     bool cancel_wait(const std::string& message) override;
 
-    const std::vector<std::shared_ptr<FutureBase>>& children() const noexcept { return children_; }
+    const std::vector<FutureRef<FutureBase>>& children() const noexcept { return children_; }
     // Index of the first child that failed, in completion order (gather).
     std::size_t first_failure() const noexcept { return first_failure_; }
 
@@ -62,7 +62,7 @@ class WaitSet final : public Waiter {
     void timeout_fired() noexcept;
     void detach() noexcept;
 
-    std::vector<std::shared_ptr<FutureBase>> children_;
+    std::vector<FutureRef<FutureBase>> children_;
     std::vector<ChildLink> links_;
     Mode mode_;
     std::int64_t timeout_ns_;
