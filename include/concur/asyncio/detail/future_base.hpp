@@ -86,14 +86,12 @@ class FutureBase {
 
     // The intrusive reference count (see FutureRef). Memory ordering: as
     // shared_ptr's -- taking a reference needs no ordering (the taker holds
-    // one already); dropping one is a release, and the last drop acquires
-    // before deleting, so every use by any thread happens before the delete.
+    // one already); dropping one is acq_rel, so that every thread's uses
+    // before its drop happen before the last drop's delete. (An acq_rel RMW
+    // rather than release + acquire fence: ThreadSanitizer models no fences.)
     void add_ref() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
     void drop_ref() const noexcept {
-        if (refs_.fetch_sub(1, std::memory_order_release) == 1) {
-            std::atomic_thread_fence(std::memory_order_acquire);
-            delete this;
-        }
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
     }
 
   protected:
