@@ -392,46 +392,54 @@ run_w4() {
     done
 }
 
-# run_w5_server <server program> <system>: REPS rounds of a fresh server and
-# the neutral client; the median round-trip rate is the system's last line.
-run_w5_server() {
-    local program=$1 name=$2 cmd port rep rc
+# w5_command <server program>: the command that starts it, in w5_cmd; false
+# (with a SKIP line) when it is not there.
+w5_command() {
+    local program=$1
     case "$program" in
         *.py)
-            [ $python -eq 1 ] || return 0
-            cmd=("$PY" "bench/$program")
+            [ $python -eq 1 ] || return 1
+            w5_cmd=("$PY" "bench/$program")
             ;;
         *)
-            cmd=("$BIN/$program")
-            if [ ! -x "${cmd[0]}" ]; then
-                echo "# SKIP W5 $name ($program not built: its Debian package is missing, see scripts/install-deps.sh)"
-                return 0
+            w5_cmd=("$BIN/$program")
+            if [ ! -x "${w5_cmd[0]}" ]; then
+                echo "# SKIP W5 ($program not built: its Debian package is missing, see scripts/install-deps.sh)"
+                return 1
             fi
             ;;
     esac
+}
+
+# w5_round <system> <command...>: one round, a fresh server and the neutral
+# client; the client's lines go to the block.
+w5_round() {
+    local name=$1 port rc=0 waited=0
+    shift
     local server_out
     server_out=$(mktemp)
     tmp_files+=("$server_out")
-    for ((rep = 1; rep <= REPS; ++rep)); do
-        : >"$server_out"
-        timeout "$TMO" "${cmd[@]}" "$name" "$W5_C" >"$server_out" &
-        local server_pid=$! waited=0
-        while [ ! -s "$server_out" ] && ((waited < 100)); do sleep 0.1; waited=$((waited + 1)); done
-        port=$(head -1 "$server_out")
-        if [ -z "$port" ]; then
-            echo "# FAILED W5 $name (the server printed no port)"
-            kill "$server_pid" 2>/dev/null || true
-            wait "$server_pid" 2>/dev/null || true
-            return 0
-        fi
-        rc=0
-        timeout "$TMO" "$BIN/peer_w5_client" "$port" "$name" "$W5_C" "$W5_R" 2>&1 |
-            tee -a "$block" || rc=${PIPESTATUS[0]}
-        wait "$server_pid" || rc=$?
-        [ "$rc" -ne 0 ] && echo "# FAILED W5 $name round $rep (exit status $rc)"
-    done
-    awk -v s="$name" '!/^#/ && $1 == "W5" && $2 == s && $3 == "rt_per_s" { print $4 }' "$block" |
-        sort -g | awk -v s="$name" '{ v[++n] = $1 }
+    timeout "$TMO" "$@" "$name" "$W5_C" >"$server_out" &
+    local server_pid=$!
+    while [ ! -s "$server_out" ] && ((waited < 100)); do sleep 0.1; waited=$((waited + 1)); done
+    port=$(head -1 "$server_out")
+    if [ -z "$port" ]; then
+        echo "# FAILED W5 $name (the server printed no port)"
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        return 0
+    fi
+    timeout "$TMO" "$BIN/peer_w5_client" "$port" "$name" "$W5_C" "$W5_R" 2>&1 |
+        tee -a "$block" || rc=${PIPESTATUS[0]}
+    wait "$server_pid" || rc=$?
+    [ "$rc" -ne 0 ] && echo "# FAILED W5 $name (exit status $rc)"
+    return 0
+}
+
+# w5_median <system>: the median round-trip rate of its rounds, as its last line.
+w5_median() {
+    awk -v s="$1" '!/^#/ && $1 == "W5" && $2 == s && $3 == "rt_per_s" { print $4 }' "$block" |
+        sort -g | awk -v s="$1" '{ v[++n] = $1 }
         END {
             if (n == 0) exit
             m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -440,6 +448,9 @@ run_w5_server() {
         }' | tee -a "$block"
 }
 
+# REPS rounds, each running every system once (round-robin): a slow window
+# of a shared machine then slows one round of every system rather than
+# every round of one, so the ratios of medians hold.
 run_w5() {
     block_start "W5 C=$W5_C R=$W5_R"
     if [ ! -x "$BIN/peer_w5_client" ]; then
@@ -447,12 +458,22 @@ run_w5() {
         block_end W5
         return 0
     fi
-    run_w5_server concur_w5_echo_server concur-asyncio
-    run_w5_server peer_w5_uv_server libuv-c
-    run_w5_server peer_w5_asio_server asio-coro
-    for s in py-asyncio-streams py-uvloop-streams py-asyncio-protocol py-uvloop-protocol; do
-        run_w5_server w5/python_server.py "$s"
+    local systems=(concur-asyncio libuv-c asio-coro py-asyncio-streams py-uvloop-streams
+        py-asyncio-protocol py-uvloop-protocol)
+    local programs=(concur_w5_echo_server peer_w5_uv_server peer_w5_asio_server
+        w5/python_server.py w5/python_server.py w5/python_server.py w5/python_server.py)
+    local present=() i rep w5_cmd
+    for i in "${!systems[@]}"; do
+        w5_command "${programs[$i]}" && present+=("$i")
     done
+    for ((rep = 1; rep <= REPS; ++rep)); do
+        echo "# W5 round $rep of $REPS"
+        for i in "${present[@]}"; do
+            w5_command "${programs[$i]}" >/dev/null
+            w5_round "${systems[$i]}" "${w5_cmd[@]}"
+        done
+    done
+    for i in "${present[@]}"; do w5_median "${systems[$i]}"; done
     ratios W5 rt_per_s concur-asyncio W5 "" libuv-c ">=" 0.95
     block_end W5
 }
