@@ -283,7 +283,11 @@ void start_server(Client& c) {
             for (auto& [_, other] : replies) ::close(other);
             ::sigprocmask(SIG_UNBLOCK, &child_signals, nullptr);
             ::signal(SIGINT, SIG_DFL);
-            run_payload(payload, handles, request.requester);
+            // As Python's fork server: the child leaves through os._exit()
+            // (stdio flushed), not running the server program's atexit
+            // handlers and static destructors -- every page those wrote
+            // would be a copy-on-write fault.
+            exit_child(run_payload(payload, handles, request.requester));
         }
         ::close(payload);
         for (int fd : handles) ::close(fd);

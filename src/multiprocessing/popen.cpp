@@ -87,11 +87,6 @@ void flush_standard_streams() noexcept {
     if (::__fpending(stderr) != 0) std::fflush(stderr);
 }
 
-[[noreturn]] void exit_child(int code) noexcept {
-    flush_standard_streams();
-    ::_exit(code);
-}
-
 // In a new child: make sure it dies with its parent.
 void watch_parent(pid_t parent, bool forked_by_main_thread, int read_end, int write_end) noexcept {
     if (write_end >= 0) ::close(write_end);
@@ -142,6 +137,11 @@ std::unique_ptr<Popen> popen_of(pid_t pid) {
 }
 
 }  // namespace
+
+[[noreturn]] void exit_child(int code) noexcept {
+    flush_standard_streams();
+    ::_exit(code);
+}
 
 void watch_lifeline(int lifeline) {
     try {

@@ -63,6 +63,12 @@ Registry& registry() {
 }
 
 void exit_handler() {
+    finish_children();
+}
+
+}  // namespace
+
+void finish_children() noexcept {
     Registry& r = registry();
     std::vector<std::shared_ptr<ProcessState>> children;
     {
@@ -73,9 +79,14 @@ void exit_handler() {
     for (auto& child : children)
         if (child->daemon && child->popen && !child->popen->poll())
             child->popen->send_signal(SIGTERM);
-    for (auto& child : children)
-        if (child->popen) child->popen->wait(nullptr);
+    try {
+        for (auto& child : children)
+            if (child->popen) child->popen->wait(nullptr);
+    } catch (...) {
+    }
 }
+
+namespace {
 
 // Python's _exitcode_to_name: -15 reads "-SIGTERM".
 std::string exitcode_name(int code) {
@@ -379,7 +390,9 @@ void Process::start() {
     const detail::SpawnHeader header = detail::header_for(*state);
     std::unique_ptr<detail::Popen> popen = detail::fork_child([&] {
         detail::become_child(header, parent);
-        return detail::run_reporting(header.name, [&] { state->object->run(); });
+        const int code = detail::run_reporting(header.name, [&] { state->object->run(); });
+        detail::finish_children();
+        return code;
     });
     {
         std::lock_guard lock(state_->mutex);

@@ -81,7 +81,7 @@ int payload_memfd(ProcessState& child, std::vector<int>& fds) {
     return memfd_with(payload);
 }
 
-void run_payload(int payload_fd, const std::vector<int>& fds, pid_t parent) {
+int run_payload(int payload_fd, const std::vector<int>& fds, pid_t parent) noexcept {
     try {
         Bytes payload = read_all(payload_fd);
         ::close(payload_fd);
@@ -95,11 +95,14 @@ void run_payload(int payload_fd, const std::vector<int>& fds, pid_t parent) {
             entry(target, in);
         });
         for (int fd : fds) ::close(fd);
-        std::exit(code);
+        finish_children();
+        return code;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "concur: a child could not start: %s\n", e.what());
-        std::exit(1);
+    } catch (...) {
+        std::fputs("concur: a child could not start\n", stderr);
     }
+    return 1;
 }
 
 std::unique_ptr<Popen> spawn_child(ProcessState& child) {
@@ -170,7 +173,8 @@ void run_if_spawned() {
     }
     if (::getppid() != parent) std::_Exit(1);  // the parent died before we watched it
 
-    run_payload(payload_fd, fds, parent);
+    // As Python's spawn_main: sys.exit(code), which runs the atexit handlers.
+    std::exit(run_payload(payload_fd, fds, parent));
 }
 
 }  // namespace concur::multiprocessing::detail

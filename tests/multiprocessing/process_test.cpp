@@ -19,6 +19,7 @@
 
 #include <concur/multiprocessing/context.hpp>
 #include <concur/multiprocessing/process.hpp>
+#include <concur/multiprocessing/value.hpp>
 
 #include "../support/eventually.hpp"
 #include "fork_support.hpp"
@@ -244,6 +245,30 @@ TEST(Process, GrandchildNamesNest) {
     const std::string line = report.read_line();
     ASSERT_TRUE(p.join(kPatience));
     EXPECT_EQ(line.rfind(p.name() + ":", 0), 0u) << line;
+}
+
+// Python's _bootstrap ends a child with util._exit_function(): a child joins
+// its own non-daemonic children before it ends, under every start method.
+void set_after_a_while(mp::Value<int> done) {
+    std::this_thread::sleep_for(300ms);
+    done.value(1);
+}
+void start_a_slow_child_and_leave(mp::Value<int> done) {
+    // Not joined, and outliving the target (a Process object joins its
+    // process when destroyed): only the child's ending can wait for it.
+    auto* q = new mp::Process(set_after_a_while, done);
+    q->start();
+}
+TEST(Process, AChildJoinsItsChildrenBeforeItEnds) {
+    for (const char* method : {"fork", "forkserver"}) {
+        SCOPED_TRACE(method);
+        mp::Value<int> done(0);
+        mp::Process p = mp::get_context(method).Process(start_a_slow_child_and_leave, done);
+        p.start();
+        ASSERT_TRUE(p.join(kPatience));
+        EXPECT_EQ(p.exitcode(), 0);
+        EXPECT_EQ(done.value(), 1) << "the child ended before its own child";
+    }
 }
 
 // Python: test_active_children.

@@ -24,7 +24,11 @@
 //  * RAII: destroying a started Process joins it; a daemon one is terminated
 //    first (what Python does to every child at interpreter exit). At exit,
 //    daemon children still running are terminated and the others joined, as
-//    Python's atexit handler does.
+//    Python's atexit handler does; a child does the same with its own
+//    children when its target returns. A "fork" or "forkserver" child then
+//    leaves through _exit() with stdout/stderr flushed, as Python's leave
+//    through os._exit(): no atexit handlers or static destructors run there
+//    (a "spawn" child exits normally, as Python's sys.exit()).
 //  * `pid()` and `exitcode()` are empty optionals where Python has None.
 //  * A Process is movable until started; after start() its identity is fixed
 //    (handles to it are ProcessRefs).

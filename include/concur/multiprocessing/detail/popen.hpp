@@ -71,6 +71,11 @@ class ChildPopen final : public Popen {
 // when fork fails. The child is killed when this process dies.
 std::unique_ptr<Popen> fork_child(const std::function<int()>& child_main);
 
+// Leaves a forked child: stdout and stderr flushed when they hold output,
+// then _exit(code) -- no atexit handlers or static destructors, as Python's
+// children leave through os._exit().
+[[noreturn]] void exit_child(int code) noexcept;
+
 // fork()s and execs this program afresh (/proc/self/exe, the same argv) with
 // the environment `make_environment(lifeline)` returns, keeping `keep_fds`
 // open across the exec. `lifeline` is a descriptor the new program must watch

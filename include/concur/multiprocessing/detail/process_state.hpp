@@ -64,6 +64,10 @@ struct SpawnHeader {
 // In a new child: makes this process the Process `header` describes (its
 // current_process(), parent_process(), no children yet).
 void become_child(const SpawnHeader& header, pid_t parent);
+// Python's multiprocessing.util._exit_function, which a process runs as it
+// ends (the main process at exit, a child after its target): terminates its
+// daemonic children, then joins all its children.
+void finish_children() noexcept;
 // Runs `body` as a Process's activity: 0 when it returns; when it throws,
 // "Process <name>:" and the exception on stderr, and 1.
 int run_reporting(const std::string& name, const std::function<void()>& body);
@@ -73,8 +77,9 @@ SpawnHeader header_for(const ProcessState& child);
 // descriptors of the handles among the arguments are added to `fds`.
 // ValueError when the target cannot be spawned.
 int payload_memfd(ProcessState& child, std::vector<int>& fds);
-// In a new child: becomes the Process of the payload, runs it, exits.
-[[noreturn]] void run_payload(int payload_fd, const std::vector<int>& fds, pid_t parent);
+// In a new child: becomes the Process of the payload, runs it, finishes its
+// own children; gives the exit code (the caller exits with it).
+int run_payload(int payload_fd, const std::vector<int>& fds, pid_t parent) noexcept;
 // This process's environment without the variable `name`.
 std::vector<std::string> environment_without(const char* name);
 
