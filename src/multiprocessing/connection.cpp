@@ -224,6 +224,12 @@ void write_frame(int fd, bool socket, bool packets,
     write_all(fd, false, iov, count + 1);
 }
 
+// Python's OSError("bad message length"): a frame longer than the receiver
+// accepts, or one whose first packet does not match its length.
+[[noreturn]] void throw_bad_message_length() {
+    throw OSError("bad message length");
+}
+
 // One frame being received, in the layout its sender used: the constructor
 // reads the length (in packet mode, the first packet), then read_into() or
 // skip() consume the payload.
@@ -242,14 +248,19 @@ class FrameReader {
         std::memcpy(&length_, first_, kHeader);
         inline_ = got - kHeader;
         const bool split = length_ > kPacket - kHeader;
-        if (split ? inline_ != kPacket - kHeader : inline_ != length_)
-            throw OSError("bad message length");
+        if (split ? inline_ != kPacket - kHeader : inline_ != length_) throw_bad_message_length();
         if (split) padding_ = padding_after(length_ - inline_);
     }
     FrameReader(const FrameReader&) = delete;
     FrameReader& operator=(const FrameReader&) = delete;
 
     std::uint64_t length() const noexcept { return length_; }
+    // The length as a size a buffer can have.
+    std::size_t size() const {
+        if (length_ > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
+            throw_bad_message_length();
+        return static_cast<std::size_t>(length_);
+    }
 
     // Reads the payload, length() bytes, into `out`.
     void read_into(std::byte* out) {
@@ -259,9 +270,7 @@ class FrameReader {
     }
     // Reads the payload into a new buffer.
     detail::Bytes read() {
-        if (length_ > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
-            throw OSError("bad message length");
-        detail::Bytes message(static_cast<std::size_t>(length_));
+        detail::Bytes message(size());
         read_into(message.data());
         return message;
     }
@@ -387,7 +396,7 @@ detail::Bytes Connection::recv_impl(std::optional<std::size_t> maxlength) {
     FrameReader frame(fileno(), state_->packets);
     if (maxlength && frame.length() > *maxlength) {
         frame.skip();
-        throw OSError("bad message length");
+        throw_bad_message_length();
     }
     return frame.read();
 }
@@ -408,9 +417,7 @@ void Connection::recv_to(void* context, void (*consume)(void*, std::span<const s
     {
         std::lock_guard guard(state_->recv_mutex);
         FrameReader frame(fileno(), state_->packets);
-        if (frame.length() > static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()))
-            throw OSError("bad message length");
-        size = static_cast<std::size_t>(frame.length());
+        size = frame.size();
         if (buffer.size() < size) buffer.resize(size);  // never shrinks: no zero-fill per message
         frame.read_into(buffer.data());
     }

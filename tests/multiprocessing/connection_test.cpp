@@ -453,6 +453,14 @@ TEST(ConnectionPackets, EOFInTheRestOfALargeMessage) {
     }
 }
 
+// Blocks or unblocks (SIG_BLOCK, SIG_UNBLOCK) SIGPIPE on the calling thread.
+void mask_sigpipe(int how) {
+    sigset_t sigpipe;
+    sigemptyset(&sigpipe);
+    sigaddset(&sigpipe, SIGPIPE);
+    ::pthread_sigmask(how, &sigpipe, nullptr);
+}
+
 // The first send on a pipe leaves SIGPIPE blocked on the sending thread (see
 // connection.hpp); a socket (duplex) send does not touch the mask.
 TEST(ConnectionPackets, TheFirstPipeSendBlocksSigpipeOnItsThread) {
@@ -465,10 +473,7 @@ TEST(ConnectionPackets, TheFirstPipeSendBlocksSigpipeOnItsThread) {
     std::thread fresh([&] {
         // This thread inherits the mask of its creator, which may have sent
         // on a pipe in an earlier test; the flag that says so is not inherited.
-        sigset_t sigpipe;
-        sigemptyset(&sigpipe);
-        sigaddset(&sigpipe, SIGPIPE);
-        ::pthread_sigmask(SIG_UNBLOCK, &sigpipe, nullptr);
+        mask_sigpipe(SIG_UNBLOCK);
         auto [a, b] = mp::Pipe(true);
         a.send(1);
         after_socket = sigpipe_blocked();
@@ -486,10 +491,7 @@ TEST(ConnectionPackets, TheFirstPipeSendBlocksSigpipeOnItsThread) {
 TEST(ConnectionPackets, ABrokenPipeLeavesNoSigpipePendingWhereTheUserBlockedIt) {
     bool raised = false, pending = true;
     std::thread fresh([&] {
-        sigset_t sigpipe;
-        sigemptyset(&sigpipe);
-        sigaddset(&sigpipe, SIGPIPE);
-        ::pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
+        mask_sigpipe(SIG_BLOCK);
         auto [reader, writer] = mp::Pipe(false);
         reader.close();
         try {
