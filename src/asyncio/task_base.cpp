@@ -134,10 +134,7 @@ void TaskBase::release() noexcept {
 }
 
 void TaskBase::destroy_pending() noexcept {
-    // The loop's reference is dropped at the end, when this is done with.
-    const FutureRef<TaskBase> keep(this);
-    held_by_loop_ = false;
-    drop_ref();
+    held_by_loop_ = false;  // its reference is dropped at the end
     LoopAccess::unregister_task(loop(), *this);
     try {
         loop().call_exception_handler(
@@ -148,6 +145,7 @@ void TaskBase::destroy_pending() noexcept {
     resume_point_ = {};
     drop_root();  // frees the coroutine frames (their awaiters unlink themselves)
     drop_callbacks();
+    drop_ref();  // may be the last reference: this task ends here
 }
 
 }  // namespace concur::asyncio::detail
