@@ -84,7 +84,14 @@ SubmitStatus Scheduler::submit(SchedulerTask* task) noexcept {
     // may exit.
     const std::uint64_t gate = gate_.fetch_add(kInFlight + kSubmitted, std::memory_order_seq_cst);
     if (gate & kStopping) {
-        gate_.fetch_sub(kInFlight + kSubmitted, std::memory_order_release);
+        // Refused. A worker that looked at the gate while this submit was
+        // in flight did not exit but parked, and shutdown()'s notify_all()
+        // may be over: the last refused submit out wakes the workers again.
+        // (seq_cst, as the worker's gate load after prepare_wait().)
+        const std::uint64_t left =
+            gate_.fetch_sub(kInFlight + kSubmitted, std::memory_order_seq_cst) -
+            (kInFlight + kSubmitted);
+        if ((left & (kStopping - 1)) == 0) work_.notify_all();
         return SubmitStatus::shut_down;
     }
     if (current_scheduler == this) {
