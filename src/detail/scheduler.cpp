@@ -3,7 +3,10 @@
 #include <concur/detail/scheduler.hpp>
 #include <concur/detail/waiter.hpp>
 
+#include <sched.h>
+
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 namespace concur::detail {
@@ -31,6 +34,9 @@ thread_local Scheduler* current_scheduler = nullptr;
 thread_local void* current_worker = nullptr;  // Scheduler::Worker*
 
 constexpr std::size_t kInjectionBatch = 32;
+
+// How long a worker out of work keeps its CPU before it parks (idle_spin()).
+constexpr auto kIdleSpin = std::chrono::microseconds(200);
 
 class StdWorkerThread final : public WorkerThread {
   public:
@@ -248,6 +254,7 @@ void Scheduler::worker_main(Worker& self) {
         SpinWait spin;
         while ((task = find_task(self)) == nullptr && spin.spin()) {
         }
+        if (task == nullptr) task = idle_spin(self);
         if (task != nullptr) {
             self.executed.store(self.executed.load(std::memory_order_relaxed) + 1,
                                 std::memory_order_relaxed);
@@ -273,11 +280,35 @@ void Scheduler::worker_main(Worker& self) {
         }
         idle_tokens_.fetch_add(1, std::memory_order_acq_rel);
         work_.wait(key, nullptr);
-        // Take our token back unless a submit used it to not start a thread.
-        std::size_t tokens = idle_tokens_.load(std::memory_order_acquire);
-        while (tokens > 0 &&
-               !idle_tokens_.compare_exchange_weak(tokens, tokens - 1, std::memory_order_acq_rel)) {
-        }
+        take_idle_token_back();
+    }
+}
+
+// Keeps the worker's CPU busy for up to kIdleSpin, yielding it to any other
+// runnable thread, as OpenMP's and oneTBB's workers spin between parallel
+// regions: on a VM the host deschedules a virtual CPU whose threads all
+// sleep, and waking it for the next burst of tasks took up to milliseconds
+// (bench/README.md, W1). Counted idle meanwhile, so that a submit need not
+// start a thread for its task. Ends at once when shutdown begins.
+SchedulerTask* Scheduler::idle_spin(Worker& self) {
+    idle_tokens_.fetch_add(1, std::memory_order_acq_rel);
+    SchedulerTask* task = nullptr;
+    const auto until = std::chrono::steady_clock::now() + kIdleSpin;
+    while ((gate_.load(std::memory_order_relaxed) & kStopping) == 0) {
+        if (work_visible() && (task = find_task(self)) != nullptr) break;
+        if (std::chrono::steady_clock::now() >= until) break;
+        ::sched_yield();
+    }
+    take_idle_token_back();
+    return task;
+}
+
+// A worker that is busy again takes its idle token back, unless a submit
+// used it to not start a thread.
+void Scheduler::take_idle_token_back() noexcept {
+    std::size_t tokens = idle_tokens_.load(std::memory_order_acquire);
+    while (tokens > 0 &&
+           !idle_tokens_.compare_exchange_weak(tokens, tokens - 1, std::memory_order_acq_rel)) {
     }
 }
 

@@ -12,7 +12,8 @@
 // its own deque (LIFO for it, stolen FIFO by others); tasks from any other
 // thread go to the injection queue, which an idle worker drains in batches
 // into its deque so the others can steal from it. A worker with nothing to do
-// spins briefly (waiter.hpp's SpinWait), then parks on an eventcount;
+// spins briefly (waiter.hpp's SpinWait), keeps its CPU a while longer by
+// yielding it (idle_spin(), up to 200 us), then parks on an eventcount;
 // submit() wakes one parked worker, which costs a single load while nobody is
 // parked. Workers are started lazily, one per submit unless an idle worker is
 // free to take the task, up to max_workers, as Python's ThreadPoolExecutor
@@ -137,6 +138,8 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
     void start_worker();
     void worker_main(Worker& self);
     SchedulerTask* find_task(Worker& self);
+    SchedulerTask* idle_spin(Worker& self);
+    void take_idle_token_back() noexcept;
     SchedulerTask* take_from_injection(Worker& self);
     SchedulerTask* steal(Worker& self);
     bool work_visible() const noexcept;
