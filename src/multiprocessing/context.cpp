@@ -44,9 +44,14 @@ void set_start_method(std::string_view method, bool force) {
 
 namespace detail {
 StartMethod default_start_method() {
-    int expected = -1;
-    global_method.compare_exchange_strong(expected, static_cast<int>(StartMethod::fork));
-    return static_cast<StartMethod>(global_method.load());
+    // Read first: a CAS writes the page even when it fails, and after a
+    // fork() every page the parent writes costs it a copy-on-write fault.
+    int method = global_method.load();
+    if (method == -1) {
+        global_method.compare_exchange_strong(method, static_cast<int>(StartMethod::fork));
+        method = global_method.load();
+    }
+    return static_cast<StartMethod>(method);
 }
 }  // namespace detail
 

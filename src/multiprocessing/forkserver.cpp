@@ -23,15 +23,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <concur/detail/os_error.hpp>
@@ -43,6 +44,7 @@ namespace concur::multiprocessing::detail {
 namespace {
 
 constexpr const char* kServerVariable = "CONCUR_MP_FORKSERVER";
+constexpr const char* kBindNowVariable = "LD_BIND_NOW";
 constexpr std::size_t kMaxFds = 250;  // SCM_RIGHTS' limit is 253
 
 struct Request {
@@ -74,12 +76,12 @@ bool send_with_fds(int socket, const void* data, std::size_t size, const std::ve
 // closed).
 bool receive_request(int socket, Request& request, std::vector<int>& fds, bool& eof) {
     iovec io{&request, sizeof request};
-    std::vector<char> control(CMSG_SPACE(sizeof(int) * (kMaxFds + 2)));
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * (kMaxFds + 2))];
     msghdr message{};
     message.msg_iov = &io;
     message.msg_iovlen = 1;
-    message.msg_control = control.data();
-    message.msg_controllen = control.size();
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
     ssize_t n;
     do {
         n = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
@@ -219,8 +221,16 @@ void start_server(Client& c) {
     try {
         c.server = exec_child(keep, [&](int lifeline) {
             std::vector<std::string> environment = environment_without(kServerVariable);
+            // The server binds every symbol of every library at its start
+            // (and then drops the variable, so that its children's own execs
+            // do not inherit it): a child would otherwise resolve each
+            // library function it calls first by itself -- symbol lookups
+            // and page faults in every child.
+            const bool bind_now = std::getenv(kBindNowVariable) == nullptr;
+            if (bind_now) environment.push_back(std::string(kBindNowVariable) + "=1");
             std::ostringstream value;
-            value << kServerVariable << '=' << sockets[1] << ' ' << lifeline << ' ' << parent;
+            value << kServerVariable << '=' << sockets[1] << ' ' << lifeline << ' ' << parent << ' '
+                  << (bind_now ? 1 : 0);
             environment.push_back(value.str());
             if (tracker) environment.push_back(tracker->variable);
             return environment;
@@ -244,7 +254,15 @@ void start_server(Client& c) {
     ::sigprocmask(SIG_BLOCK, &child_signals, nullptr);
     const int children_ended = ::signalfd(-1, &child_signals, SFD_CLOEXEC | SFD_NONBLOCK);
     if (children_ended < 0) std::_Exit(1);
-    std::map<pid_t, int> replies;  // running child -> its reply socket
+    // The loop allocates nothing once warm: after each fork() every page the
+    // server writes costs it a copy-on-write fault, tens of microseconds on a
+    // VM, on the way to its next reply.
+    std::vector<std::pair<pid_t, int>> replies;  // running child, its reply socket
+    replies.reserve(64);
+    std::vector<int> fds;
+    fds.reserve(kMaxFds + 2);
+    std::vector<int> handles;
+    handles.reserve(kMaxFds);
     for (;;) {
         pollfd watch[2] = {{control, POLLIN, 0}, {children_ended, POLLIN, 0}};
         if (::poll(watch, 2, -1) < 0) continue;
@@ -255,16 +273,18 @@ void start_server(Client& c) {
             int status;
             for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
                 const int code = WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
-                if (auto it = replies.find(pid); it != replies.end()) {
+                const auto it = std::find_if(replies.begin(), replies.end(),
+                                             [pid](const auto& r) { return r.first == pid; });
+                if (it != replies.end()) {
                     write_int(it->second, code);
                     ::close(it->second);
-                    replies.erase(it);
+                    *it = replies.back();
+                    replies.pop_back();
                 }
             }
         }
         if (watch[0].revents == 0) continue;
         Request request{};
-        std::vector<int> fds;
         bool eof = false;
         if (!receive_request(control, request, fds, eof)) {
             if (eof) std::_Exit(0);  // the parent is gone: our children die with us
@@ -272,7 +292,7 @@ void start_server(Client& c) {
         }
         const int reply = fds[0];
         const int payload = fds[1];
-        const std::vector<int> handles(fds.begin() + 2, fds.end());
+        handles.assign(fds.begin() + 2, fds.end());
         const pid_t pid = ::fork();
         if (pid == 0) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -289,13 +309,14 @@ void start_server(Client& c) {
             // would be a copy-on-write fault.
             exit_child(run_payload(payload, handles, request.requester));
         }
+        const bool answered = pid >= 0 && write_int(reply, pid);  // the requester waits for it
         ::close(payload);
         for (int fd : handles) ::close(fd);
-        if (pid < 0 || !write_int(reply, pid)) {
+        if (!answered) {
             ::close(reply);
             continue;
         }
-        replies.emplace(pid, reply);
+        replies.emplace_back(pid, reply);
     }
     (void)parent;
 }
@@ -357,8 +378,9 @@ void run_if_forkserver() {
     std::istringstream fields{std::string(variable)};
     ::unsetenv(kServerVariable);
     adopt_resource_tracker_from_environment();
-    int control = -1, lifeline = -1, parent = 0;
-    fields >> control >> lifeline >> parent;
+    int control = -1, lifeline = -1, parent = 0, set_bind_now = 0;
+    fields >> control >> lifeline >> parent >> set_bind_now;
+    if (set_bind_now == 1) ::unsetenv(kBindNowVariable);  // (the loader has read it)
     if (fields.fail() || control < 0) {
         std::fputs("concur: malformed CONCUR_MP_FORKSERVER; not a fork server\n", stderr);
         std::exit(1);

@@ -25,6 +25,7 @@
 
 #include <concur/detail/os_error.hpp>
 #include <concur/exceptions.hpp>
+#include <concur/multiprocessing/detail/robust_lock_word.hpp>
 
 namespace concur::multiprocessing::detail {
 
@@ -54,8 +55,9 @@ int poll_timeout(const concur::detail::Deadline* deadline) noexcept {
 // The lifeline: a pipe whose write end only this process holds. A child of a
 // thread other than the main one cannot use PR_SET_PDEATHSIG (it fires when
 // that thread ends), so it watches the read end and exits on EOF.
-// Made on the first fork; no mutex (a child forked while another thread held
-// one would inherit it locked): 0 none, 1 being made, 2 made.
+// Made on the first fork by such a thread; no mutex (a child forked while
+// another thread held one would inherit it locked): 0 none, 1 being made,
+// 2 made.
 int lifeline_read_end = -1;
 int lifeline_write_end = -1;
 std::atomic<int> lifeline_state{0};
@@ -158,9 +160,9 @@ void watch_lifeline(int lifeline) {
 std::unique_ptr<Popen> exec_child(
     const std::vector<int>& keep_fds,
     const std::function<std::vector<std::string>(int lifeline)>& make_environment) {
-    make_lifeline();
-    const pid_t parent = ::getpid();
+    const pid_t parent = current_pid();
     const bool by_main_thread = ::gettid() == parent;
+    if (!by_main_thread) make_lifeline();
     const int lifeline = by_main_thread ? -1 : lifeline_read_end;
     // Everything the child needs is allocated here: between fork() and
     // execve() a child of a threaded process may only make system calls.
@@ -212,12 +214,18 @@ std::optional<int> ChildPopen::poll() {
 
 std::optional<int> ChildPopen::wait(const concur::detail::Deadline* deadline) {
     for (;;) {
-        if (auto code = poll()) return code;
+        {
+            std::lock_guard lock(mutex_);
+            if (returncode_) return returncode_;
+        }
+        // The pidfd is readable once the child has ended: then reap it.
         pollfd watch{pidfd_, POLLIN, 0};
-        const int timeout = poll_timeout(deadline);
-        const int rc = ::poll(&watch, 1, timeout);
-        if (rc == 0) return poll();  // timed out
+        const int rc = ::poll(&watch, 1, poll_timeout(deadline));
         if (rc < 0 && errno != EINTR) concur::detail::raise_errno("poll");
+        if (rc >= 0) {
+            if (auto code = poll()) return code;
+            if (rc == 0) return std::nullopt;  // timed out
+        }
     }
 }
 
@@ -256,17 +264,20 @@ int thread_count() noexcept {
 }
 
 std::unique_ptr<Popen> fork_child(const std::function<int()>& child_main) {
-    make_lifeline();
-    const pid_t parent = ::getpid();
+    const pid_t parent = current_pid();
     const bool by_main_thread = ::gettid() == parent;
+    if (!by_main_thread) make_lifeline();  // (the main thread's children use PDEATHSIG)
     flush_standard_streams();  // or the child would write the parent's buffered output again
     const pid_t pid = ::fork();
     if (pid < 0) concur::detail::raise_errno("fork");
     if (pid == 0) {
         watch_parent(parent, by_main_thread, lifeline_read_end, lifeline_write_end);
-        // This process's own children get a lifeline of their own.
-        lifeline_read_end = lifeline_write_end = -1;
-        lifeline_state.store(0, std::memory_order_relaxed);
+        // This process's own children get a lifeline of their own. (Written
+        // only if there was one: each page a child writes costs it a fault.)
+        if (lifeline_state.load(std::memory_order_relaxed) != 0) {
+            lifeline_read_end = lifeline_write_end = -1;
+            lifeline_state.store(0, std::memory_order_relaxed);
+        }
         int code = 1;
         try {
             code = child_main();

@@ -3,6 +3,7 @@
 // of children and the exit handler that joins or terminates them.
 #include <concur/multiprocessing/process.hpp>
 
+#include <sys/single_threaded.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include <concur/multiprocessing/detail/process_state.hpp>
+#include <concur/multiprocessing/detail/robust_lock_word.hpp>
 #include <concur/threading/excepthook.hpp>
 #include <concur/threading/print.hpp>
 
@@ -40,6 +42,14 @@ struct Registry {
 
 std::atomic<Registry*> registry_pointer{nullptr};
 
+// A new child's identity, recorded by become_child() and turned into its
+// registry only when something asks (registry()): a child that never does
+// allocates nothing for it. After fork() every page a child writes (the
+// heap, malloc's arena) costs a copy-on-write fault, tens of microseconds on
+// a VM: W7 measures them.
+std::atomic<const SpawnHeader*> pending_header{nullptr};
+std::atomic<pid_t> pending_parent{0};
+
 std::shared_ptr<ProcessState> make_self(std::string name, std::vector<int> identity, bool daemon) {
     auto self = std::make_shared<ProcessState>();
     self->kind = ProcessState::Kind::self;
@@ -47,7 +57,7 @@ std::shared_ptr<ProcessState> make_self(std::string name, std::vector<int> ident
     self->name = std::move(name);
     self->identity = std::move(identity);
     self->daemon = daemon;
-    self->pid = ::getpid();
+    self->pid = current_pid();
     return self;
 }
 
@@ -55,7 +65,17 @@ Registry& registry() {
     Registry* r = registry_pointer.load(std::memory_order_acquire);
     if (r != nullptr) return *r;
     auto* fresh = new Registry;
-    fresh->self = make_self("MainProcess", {}, false);
+    if (const SpawnHeader* header = pending_header.load(std::memory_order_acquire)) {
+        fresh->self = make_self(header->name, header->identity, header->daemon);
+        auto parent = std::make_shared<ProcessState>();
+        parent->kind = ProcessState::Kind::parent;
+        parent->phase = ProcessState::Phase::started;
+        parent->pid = pending_parent.load(std::memory_order_relaxed);
+        parent->name = header->parent_name;
+        fresh->parent = std::move(parent);
+    } else {
+        fresh->self = make_self("MainProcess", {}, false);
+    }
     if (registry_pointer.compare_exchange_strong(r, fresh, std::memory_order_acq_rel))
         return *fresh;
     delete fresh;
@@ -69,7 +89,9 @@ void exit_handler() {
 }  // namespace
 
 void finish_children() noexcept {
-    Registry& r = registry();
+    Registry* built = registry_pointer.load(std::memory_order_acquire);
+    if (built == nullptr) return;  // nobody asked for it: no children either
+    Registry& r = *built;
     std::vector<std::shared_ptr<ProcessState>> children;
     {
         std::lock_guard lock(r.mutex);
@@ -103,15 +125,9 @@ std::string exitcode_name(int code) {
 }  // namespace
 
 void become_child(const SpawnHeader& header, pid_t parent_pid) {
-    auto* fresh = new Registry;  // the parent's registry is not ours (see Registry)
-    fresh->self = make_self(header.name, header.identity, header.daemon);
-    auto parent = std::make_shared<ProcessState>();
-    parent->kind = ProcessState::Kind::parent;
-    parent->phase = ProcessState::Phase::started;
-    parent->pid = parent_pid;
-    parent->name = header.parent_name;
-    fresh->parent = std::move(parent);
-    registry_pointer.store(fresh, std::memory_order_release);
+    pending_parent.store(parent_pid, std::memory_order_relaxed);
+    pending_header.store(&header, std::memory_order_release);
+    registry_pointer.store(nullptr, std::memory_order_release);  // the parent's is not ours
 }
 
 int run_reporting(const std::string& name, const std::function<void()>& body) {
@@ -210,7 +226,7 @@ bool ProcessRef::is_alive() const {
                 break;
         }
         if (state_->phase == ProcessState::Phase::closed) detail::throw_closed();
-        if (state_->creator != ::getpid()) return false;  // a copy inherited by a child
+        if (state_->creator != detail::current_pid()) return false;  // a copy inherited by a child
         popen = state_->popen;
     }
     return popen && !popen->poll();
@@ -241,9 +257,9 @@ std::string ProcessRef::repr() const {
     } else if (phase == ProcessState::Phase::closed) {
         out << " closed";
     } else if (!popen) {
-        out << " parent=" << ::getpid() << " initial";
+        out << " parent=" << detail::current_pid() << " initial";
     } else {
-        out << " pid=" << popen->pid() << " parent=" << ::getpid();
+        out << " pid=" << popen->pid() << " parent=" << detail::current_pid();
         if (auto code = popen->poll())
             out << " stopped exitcode=" << detail::exitcode_name(*code);
         else
@@ -290,7 +306,7 @@ Process::Process(ProcessOptions options, Prepared prepared)
     state_->daemon = options.daemon.value_or(inherited_daemon);
     state_->method = options.method;
     state_->identity = std::move(identity);
-    state_->creator = ::getpid();
+    state_->creator = detail::current_pid();
     state_->target_name = std::move(prepared.target_name);
     state_->spawn = std::move(prepared.spawn);
     state_->target = std::move(prepared.target);
@@ -323,7 +339,9 @@ Process::~Process() {
     bool daemon;
     {
         std::lock_guard lock(state_->mutex);
-        if (state_->phase != ProcessState::Phase::started || state_->creator != ::getpid()) return;
+        if (state_->phase != ProcessState::Phase::started ||
+            state_->creator != detail::current_pid())
+            return;
         popen = state_->popen;
         daemon = state_->daemon;
         state_->object = nullptr;
@@ -336,12 +354,11 @@ Process::~Process() {
 }
 
 void Process::run() {
-    concur::detail::Task target;
-    {
-        std::lock_guard lock(state_->mutex);
-        target = std::move(state_->target);
-    }
-    if (target) target();
+    // No lock, and the target is destroyed with the Process rather than here:
+    // in a forked child the mutex's and free()'s code and data pages would
+    // each cost a page fault (W7).
+    if (state_->target_taken.exchange(true, std::memory_order_acq_rel)) return;
+    if (state_->target) state_->target();
 }
 
 void Process::start() {
@@ -351,7 +368,7 @@ void Process::start() {
         if (state_->phase == ProcessState::Phase::closed) detail::throw_closed();
         if (state_->phase != ProcessState::Phase::initial)
             throw RuntimeError("cannot start a process twice");
-        if (state_->creator != ::getpid())
+        if (state_->creator != detail::current_pid())
             throw RuntimeError("can only start a process object created by current process");
     }
     {
@@ -375,18 +392,20 @@ void Process::start() {
     }
     {
         std::lock_guard lock(r.mutex);
-        if (!r.warned_about_fork && detail::thread_count() > 1) {
+        // (glibc's flag spares a single-threaded program reading /proc on
+        // every start: it stays set until the first thread is created.)
+        if (!r.warned_about_fork && !__libc_single_threaded && detail::thread_count() > 1) {
             r.warned_about_fork = true;
             concur::detail::write_line(
                 stderr,
-                "DeprecationWarning: This process (pid=" + std::to_string(::getpid()) +
+                "DeprecationWarning: This process (pid=" + std::to_string(detail::current_pid()) +
                     ") is multi-threaded, use of fork() may lead to deadlocks in the child.\n",
                 true);
         }
     }
     std::shared_ptr<ProcessState> state = state_;
     state->object = this;
-    const pid_t parent = ::getpid();
+    const pid_t parent = detail::current_pid();
     const detail::SpawnHeader header = detail::header_for(*state);
     std::unique_ptr<detail::Popen> popen = detail::fork_child([&] {
         detail::become_child(header, parent);
@@ -407,7 +426,8 @@ bool Process::join_until(const concur::detail::Deadline* deadline) {
     {
         std::lock_guard lock(state_->mutex);
         if (state_->phase == ProcessState::Phase::closed) detail::throw_closed();
-        if (state_->creator != ::getpid()) throw RuntimeError("can only join a child process");
+        if (state_->creator != detail::current_pid())
+            throw RuntimeError("can only join a child process");
         if (!state_->popen) throw RuntimeError("can only join a started process");
         popen = state_->popen;
     }
@@ -458,7 +478,8 @@ void Process::close() {
         std::erase(r.children, state_);
     }
     state_->popen.reset();
-    state_->target = concur::detail::Task();
+    if (!state_->target_taken.exchange(true, std::memory_order_acq_rel))
+        state_->target = concur::detail::Task();
     state_->phase = ProcessState::Phase::closed;
 }
 

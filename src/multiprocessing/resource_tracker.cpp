@@ -1,6 +1,7 @@
 // The resource tracker (detail/resource_tracker.hpp): starting it, talking to
 // it, and the tracker process's own loop.
 #include <concur/multiprocessing/detail/resource_tracker.hpp>
+#include <concur/multiprocessing/detail/robust_lock_word.hpp>
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -26,16 +28,18 @@ constexpr std::size_t kMaxName = 255;  // NAME_MAX: longer names are refused by 
 
 // This process's end of the tracker's socket, valid in state kRunning. No
 // mutex: a fork() while another thread starts the tracker would leave a
-// mutex locked in the child; the state is reset there instead (the starting
-// thread does not exist in the child).
-enum TrackerState : int { kNone, kStarting, kRunning, kFailed };
-std::atomic<int> tracker_state{kNone};
+// mutex locked in the child. The state word holds the pid of the process
+// whose thread is starting it (kStarting): a forked child that finds its
+// parent's start in progress (the starting thread does not exist there)
+// starts its own. (Checked by pid rather than reset by a pthread_atfork
+// handler, which would cost every child a page fault: see current_pid().)
+enum TrackerState : std::uint64_t { kNone, kStarting, kRunning, kFailed };
+std::atomic<std::uint64_t> tracker_state{kNone};
 int tracker_fd = -1;
 
-[[maybe_unused]] const int atfork_registered = ::pthread_atfork(nullptr, nullptr, [] {
-    if (tracker_state.load(std::memory_order_relaxed) == kStarting)
-        tracker_state.store(kNone, std::memory_order_relaxed);
-});
+std::uint64_t starting_here() noexcept {
+    return kStarting | static_cast<std::uint64_t>(current_pid()) << 2;
+}
 
 // ---- the tracker process -------------------------------------------------
 // It runs in a fork() of a process that may have had other threads: no
@@ -201,17 +205,21 @@ int start_tracker() noexcept {
 // Memory ordering: the release store of kRunning publishes tracker_fd to
 // the acquire loads that see it.
 int ensure_tracker() noexcept {
-    int state = tracker_state.load(std::memory_order_acquire);
-    if (state == kNone &&
-        tracker_state.compare_exchange_strong(state, kStarting, std::memory_order_acquire)) {
-        const int fd = start_tracker();
-        if (fd >= 0) tracker_fd = fd;
-        tracker_state.store(fd >= 0 ? kRunning : kFailed, std::memory_order_release);
-        return fd;
+    for (;;) {
+        std::uint64_t state = tracker_state.load(std::memory_order_acquire);
+        if (state == kRunning) return tracker_fd;
+        if (state == kFailed) return -2;
+        const bool ours_to_start =
+            state == kNone || ((state & 3) == kStarting && state != starting_here());
+        if (ours_to_start && tracker_state.compare_exchange_strong(state, starting_here(),
+                                                                   std::memory_order_acquire)) {
+            const int fd = start_tracker();
+            if (fd >= 0) tracker_fd = fd;
+            tracker_state.store(fd >= 0 ? kRunning : kFailed, std::memory_order_release);
+            return fd;
+        }
+        if (!ours_to_start) std::this_thread::yield();  // another thread here starts it
     }
-    while ((state = tracker_state.load(std::memory_order_acquire)) == kStarting)
-        std::this_thread::yield();
-    return state == kRunning ? tracker_fd : -2;
 }
 
 void tell(char what, std::string_view name) noexcept {

@@ -86,7 +86,8 @@ int run_payload(int payload_fd, const std::vector<int>& fds, pid_t parent) noexc
         Bytes payload = read_all(payload_fd);
         ::close(payload_fd);
         std::span<const std::byte> in(payload);
-        const auto header = load<SpawnHeader>(in);
+        // Kept for the rest of the process (become_child() reads it later).
+        const SpawnHeader& header = *new SpawnHeader(load<SpawnHeader>(in));
         become_child(header, parent);
         const int code = run_reporting(header.name, [&] {
             FdReceiveScope scope(fds);

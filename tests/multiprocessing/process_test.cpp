@@ -89,6 +89,7 @@ TEST(Process, RunsTargetInAChildWithItsArguments) {
         [&report](int a, const std::string& b) {
             report.write(std::to_string(a) + b + " " + mp::current_process().name() + " " +
                          std::to_string(::getpid()) + " " +
+                         std::to_string(mp::current_process().pid().value()) + " " +
                          std::to_string(mp::parent_process()->pid().value()));
         },
         42, std::string("x"));
@@ -101,9 +102,28 @@ TEST(Process, RunsTargetInAChildWithItsArguments) {
     const std::string line = report.read_line();
     ASSERT_TRUE(p.join(kPatience));
     EXPECT_EQ(line, "42x " + p.name() + " " + std::to_string(*p.pid()) + " " +
-                        std::to_string(::getpid()));
+                        std::to_string(*p.pid()) + " " + std::to_string(::getpid()));
     EXPECT_EQ(p.exitcode(), 0);
     EXPECT_FALSE(p.is_alive());
+}
+
+// Python allows p.run() in the calling process: the target runs there. Here
+// its arguments are moved into that call, so a second run() does nothing;
+// close() afterwards is fine.
+TEST(Process, RunCallsTheTargetOnceInTheCallingProcess) {
+    int calls = 0;
+    std::string seen;
+    mp::Process p(
+        [&](std::string s) {
+            ++calls;
+            seen = std::move(s);
+        },
+        std::string("here"));
+    p.run();
+    p.run();
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(seen, "here");
+    p.close();
 }
 
 // Python: test_process -- a child's changes to its memory stay in the child

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,10 @@ struct ProcessState {
     std::string target_name;
     SpawnTarget spawn;
     concur::detail::Task target;
+    // Taken by the first run() (which calls the target) or by close() (which
+    // destroys it), so that the two never race: the target's arguments are
+    // moved into its one call.
+    std::atomic<bool> target_taken{false};
 };
 
 struct ProcessAccess {
@@ -62,7 +67,8 @@ struct SpawnHeader {
 };
 
 // In a new child: makes this process the Process `header` describes (its
-// current_process(), parent_process(), no children yet).
+// current_process(), parent_process(), no children yet). `header` is read
+// when they are first asked for: it must live as long as the process.
 void become_child(const SpawnHeader& header, pid_t parent);
 // Python's multiprocessing.util._exit_function, which a process runs as it
 // ends (the main process at exit, a child after its target): terminates its

@@ -44,7 +44,8 @@
 
 namespace concur::multiprocessing::detail {
 
-// getpid(), cached (refreshed in the child by a pthread_atfork handler).
+// getpid(), cached (in a page a forked child sees zeroed: it caches its own
+// on first use).
 pid_t current_pid() noexcept;
 
 // A number naming the calling thread among the threads of every process:
