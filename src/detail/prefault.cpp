@@ -13,8 +13,8 @@
 
 namespace concur::detail {
 
-void prefault_for_writing(void* begin, std::size_t bytes) noexcept {
-    if (begin == nullptr || bytes < kPrefaultThreshold) return;
+void prefault_for_writing(void* begin, std::size_t bytes, std::size_t threshold) noexcept {
+    if (begin == nullptr || bytes < threshold) return;
     static const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     const auto start = reinterpret_cast<std::uintptr_t>(begin);
     const std::uintptr_t first = (start + page - 1) & ~(page - 1);

@@ -20,7 +20,9 @@ namespace concur::detail {
 // Ranges below this size are left alone (the faults cost less than the call).
 inline constexpr std::size_t kPrefaultThreshold = 256 * 1024;
 
-// Maps in the whole pages inside [begin, begin + bytes) for writing.
-void prefault_for_writing(void* begin, std::size_t bytes) noexcept;
+// Maps in the whole pages inside [begin, begin + bytes) for writing, when
+// there are at least `threshold` bytes.
+void prefault_for_writing(void* begin, std::size_t bytes,
+                          std::size_t threshold = kPrefaultThreshold) noexcept;
 
 }  // namespace concur::detail

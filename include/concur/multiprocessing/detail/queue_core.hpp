@@ -85,6 +85,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include <concur/detail/deadline.hpp>
@@ -162,11 +163,20 @@ class QueueCore {
     // A core over a received segment: ValueError if it is not a queue.
     static QueueCore attach(SegmentRef ref);
 
+    // This process's mapped prefixes of the ring and of the stream
+    // (queue_core.cpp's map_ahead()).
+    struct Mapped {
+        std::atomic<std::uint64_t> ring{0};
+        std::atomic<std::uint64_t> stream{0};
+    };
+
   private:
-    explicit QueueCore(SegmentRef ref) noexcept : ref_(std::move(ref)) {}
+    explicit QueueCore(SegmentRef ref)
+        : ref_(std::move(ref)), mapped_(std::make_shared<Mapped>()) {}
     QueueHeader& header() const noexcept { return *ref_.get<QueueHeader>(); }
 
     SegmentRef ref_;
+    std::shared_ptr<Mapped> mapped_;
 };
 
 }  // namespace concur::multiprocessing::detail
