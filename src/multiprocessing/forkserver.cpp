@@ -36,6 +36,7 @@
 #include <vector>
 
 #include <concur/detail/os_error.hpp>
+#include <concur/multiprocessing/detail/function_id.hpp>
 #include <concur/multiprocessing/detail/process_state.hpp>
 #include <concur/multiprocessing/detail/resource_tracker.hpp>
 
@@ -263,6 +264,7 @@ void start_server(Client& c) {
     fds.reserve(kMaxFds + 2);
     std::vector<int> handles;
     handles.reserve(kMaxFds);
+    (void)function_address(FunctionId{});  // finds the main program once, for every child
     for (;;) {
         pollfd watch[2] = {{control, POLLIN, 0}, {children_ended, POLLIN, 0}};
         if (::poll(watch, 2, -1) < 0) continue;

@@ -46,18 +46,20 @@ int visit(dl_phdr_info* info, std::size_t, void* data) {
     return 0;
 }
 
-std::uintptr_t find_main_program_base() noexcept {
-    const std::string main_program;
-    Search search;
-    search.name = &main_program;
-    ::dl_iterate_phdr(visit, &search);
-    return search.base;
+// The main program's load address, found once per process (it never moves).
+// A fork server finds it before its first fork (serve()), so that its
+// children inherit it instead of walking the loader's list each: its lock
+// and code are pages a new child would fault on.
+std::uintptr_t main_program_base() noexcept {
+    static const std::uintptr_t base = [] {
+        const std::string main_program;
+        Search search;
+        search.name = &main_program;
+        ::dl_iterate_phdr(visit, &search);
+        return search.base;
+    }();
+    return base;
 }
-
-// The main program's load address, found at start-up: the children of a fork
-// server inherit it instead of walking the loader's list each (its lock and
-// code are pages a new child would fault on).
-const std::uintptr_t main_program_base = find_main_program_base();
 
 }  // namespace
 
@@ -70,7 +72,7 @@ FunctionId function_id(const void* address) {
 }
 
 void* function_address(const FunctionId& id) {
-    if (id.object.empty()) return reinterpret_cast<void*>(main_program_base + id.offset);
+    if (id.object.empty()) return reinterpret_cast<void*>(main_program_base() + id.offset);
     Search search;
     search.name = &id.object;
     ::dl_iterate_phdr(visit, &search);

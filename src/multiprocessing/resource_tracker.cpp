@@ -4,7 +4,6 @@
 #include <concur/multiprocessing/detail/robust_lock_word.hpp>
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
