@@ -412,16 +412,17 @@ void Connection::recv_to(void* context, void (*consume)(void*, std::span<const s
             if (buffer.size() > kKept) detail::Bytes().swap(buffer);
         }
     } trim;
+    consume(context, recv_reusing(buffer));
+}
+
+std::span<const std::byte> Connection::recv_reusing(detail::Bytes& buffer) {
     check_readable();
-    std::size_t size = 0;
-    {
-        std::lock_guard guard(state_->recv_mutex);
-        FrameReader frame(fileno(), state_->packets);
-        size = frame.size();
-        if (buffer.size() < size) buffer.resize(size);  // never shrinks: no zero-fill per message
-        frame.read_into(buffer.data());
-    }
-    consume(context, std::span<const std::byte>(buffer.data(), size));
+    std::lock_guard guard(state_->recv_mutex);
+    FrameReader frame(fileno(), state_->packets);
+    const std::size_t size = frame.size();
+    detail::grow_for_writing(buffer, size);  // never shrinks: no zero-fill per message
+    frame.read_into(buffer.data());
+    return std::span<const std::byte>(buffer.data(), size);
 }
 
 std::size_t Connection::recv_into_impl(std::span<std::byte> buffer, std::size_t offset) {

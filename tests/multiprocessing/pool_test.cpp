@@ -114,6 +114,76 @@ TEST(Pool, MapOfManyItemsInOrderWithChunks) {
     }
 }
 
+struct Reading {  // trivially copyable, not a number: a chunk is dump()ed
+    int sensor;
+    double value;
+    bool operator==(const Reading&) const = default;
+};
+Reading calibrate(Reading r) {
+    return {r.sensor, r.value * 2};
+}
+
+// Results that are not numbers are joined chunk by chunk, in order.
+TEST(Pool, MapOfStringsAndStructsKeepsOrderAcrossChunks) {
+    mp::Pool p(2);
+    std::vector<std::string> words;
+    std::vector<Reading> readings;
+    for (int i = 0; i < 1000; ++i) {
+        words.push_back(std::to_string(i));
+        readings.push_back({i, i * 0.5});
+    }
+    for (std::size_t chunk : {0u, 3u, 999u}) {
+        const auto loud = p.map(shout, words, chunk);
+        ASSERT_EQ(loud.size(), words.size());
+        for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(loud[i], words[i] + "!");
+        const auto calibrated = p.map(calibrate, readings, chunk);
+        ASSERT_EQ(calibrated.size(), readings.size());
+        for (std::size_t i = 0; i < readings.size(); ++i)
+            ASSERT_EQ(calibrated[i], calibrate(readings[i]));
+    }
+}
+
+// An input range without a size is read once, into the chunks.
+TEST(Pool, MapOfARangeWithoutASize) {
+    mp::Pool p(2);
+    auto odd = std::views::iota(0, 2001) | std::views::filter([](int i) { return i % 2 == 1; });
+    const auto r = p.map(square, odd, 7);
+    ASSERT_EQ(r.size(), 1000u);
+    EXPECT_EQ(r.front(), 1);
+    EXPECT_EQ(r.back(), 1999 * 1999);
+}
+
+// Filled before the pool starts: the workers (forked) see it, although the
+// pool hands the parent's free heap memory back to the system first.
+std::vector<std::uint64_t>* table_before_pool = nullptr;
+std::uint64_t look_up(std::uint64_t i) {
+    return (*table_before_pool)[i];
+}
+
+TEST(Pool, ForkedWorkersSeeWhatTheParentHeldWhenTheyStarted) {
+    std::vector<std::uint64_t> table(200000);
+    for (std::size_t i = 0; i < table.size(); ++i) table[i] = i * 7 + 1;
+    table_before_pool = &table;
+    {
+        std::vector<char> freed(32 << 20, 'x');  // free heap memory at the fork
+    }
+    mp::Pool p(mp::PoolOptions{2, {}, {}, 0, mp::get_context("fork")});
+    const auto r = p.map(look_up, std::views::iota(std::uint64_t{0}, std::uint64_t{200000}));
+    ASSERT_EQ(r, table);
+    table_before_pool = nullptr;
+}
+
+// One pool after another, with large and small messages: the parent's
+// receive buffer passes from each pool's handler to the next one's.
+TEST(Pool, SuccessivePoolsWithLargeAndSmallMaps) {
+    for (std::uint64_t n : {300000u, 10u, 200000u, 0u, 300000u}) {
+        mp::Pool p(2);
+        const auto r = p.map(twice, std::views::iota(std::uint64_t{0}, n));
+        ASSERT_EQ(r.size(), n);
+        for (std::uint64_t i = 0; i < n; ++i) ASSERT_EQ(r[i], 2 * i);
+    }
+}
+
 // Python: test_async, test_async_timeout.
 TEST(Pool, AsyncResults) {
     mp::Pool p(2);

