@@ -393,13 +393,15 @@ T load(std::span<const std::byte>& in) {
 
 // Makes `bytes` at least `size` long (never shorter). New capacity grows
 // geometrically, and the part about to be written is mapped in with one call
-// (prefault.hpp): message buffers are often megabytes of fresh memory.
+// (prefault.hpp) from kMapInAtOnce bytes on: message buffers are often fresh
+// memory, written whole at once, in a process that has just started.
+inline constexpr std::size_t kMapInAtOnce = 64 * 1024;
 inline void grow_for_writing(Bytes& bytes, std::size_t size) {
     const std::size_t had = bytes.size();
     if (had >= size) return;
     if (bytes.capacity() < size) {
         bytes.reserve(std::max(size, 2 * bytes.capacity()));
-        concur::detail::prefault_for_writing(bytes.data() + had, size - had);
+        concur::detail::prefault_for_writing(bytes.data() + had, size - had, kMapInAtOnce);
     }
     bytes.resize(size);
 }
