@@ -26,6 +26,7 @@
 #include <concur/detail/os_error.hpp>
 #include <concur/multiprocessing/connection.hpp>
 #include <concur/multiprocessing/detail/sigpipe.hpp>
+#include <concur/multiprocessing/detail/unshared_buffer.hpp>
 
 #include <fcntl.h>
 #include <limits.h>
@@ -416,13 +417,29 @@ void Connection::recv_to(void* context, void (*consume)(void*, std::span<const s
 }
 
 std::span<const std::byte> Connection::recv_reusing(detail::Bytes& buffer) {
+    return recv_with(&buffer, [](void* context, std::size_t size) {
+        auto& bytes = *static_cast<detail::Bytes*>(context);
+        detail::grow_for_writing(bytes, size);  // never shrinks: no zero-fill per message
+        return bytes.data();
+    });
+}
+
+std::span<const std::byte> Connection::recv_reusing(detail::UnsharedBuffer& buffer) {
+    return recv_with(&buffer, [](void* context, std::size_t size) {
+        auto& unshared = *static_cast<detail::UnsharedBuffer*>(context);
+        return unshared.size() >= size ? unshared.data() : unshared.resize(size).data();
+    });
+}
+
+std::span<const std::byte> Connection::recv_with(void* context,
+                                                 std::byte* (*room)(void*, std::size_t)) {
     check_readable();
     std::lock_guard guard(state_->recv_mutex);
     FrameReader frame(fileno(), state_->packets);
     const std::size_t size = frame.size();
-    detail::grow_for_writing(buffer, size);  // never shrinks: no zero-fill per message
-    frame.read_into(buffer.data());
-    return std::span<const std::byte>(buffer.data(), size);
+    std::byte* data = room(context, size);
+    frame.read_into(data);
+    return std::span<const std::byte>(data, size);
 }
 
 std::size_t Connection::recv_into_impl(std::span<std::byte> buffer, std::size_t offset) {

@@ -19,6 +19,7 @@
 #include <concur/detail/os_error.hpp>
 #include <concur/futures/exceptions.hpp>
 #include <concur/multiprocessing/detail/process_state.hpp>
+#include <concur/multiprocessing/detail/unshared_buffer.hpp>
 #include <concur/multiprocessing/exceptions.hpp>
 
 namespace concur::multiprocessing::detail {
@@ -32,7 +33,8 @@ struct ConnectionAccess {
         const std::span<const std::byte> parts[2] = {header, body};
         connection.send_parts(parts);
     }
-    static std::span<const std::byte> recv(Connection& connection, Bytes& buffer) {
+    template <class Buffer>
+    static std::span<const std::byte> recv(Connection& connection, Buffer& buffer) {
         return connection.recv_reusing(buffer);
     }
 };
@@ -53,25 +55,6 @@ Bytes message(Kind kind, std::uint64_t id) {
     Bytes out;
     begin_message(out, kind, id);
     return out;
-}
-
-// The handler thread's receive buffer outlives its pool, for the next
-// pool's handler: a program that starts a pool per map() (as the seeds'
-// L20 does) would otherwise fault a fresh megabyte in for every pool. One
-// buffer of at most kKeptReceiveBuffer bytes is kept per process.
-constexpr std::size_t kKeptReceiveBuffer = std::size_t{64} << 20;
-std::mutex kept_receive_buffer_mutex;
-Bytes kept_receive_buffer;
-
-Bytes take_receive_buffer() {
-    std::lock_guard lock(kept_receive_buffer_mutex);
-    return std::exchange(kept_receive_buffer, Bytes());
-}
-
-void keep_receive_buffer(Bytes buffer) {
-    if (buffer.capacity() > kKeptReceiveBuffer) return;
-    std::lock_guard lock(kept_receive_buffer_mutex);
-    if (buffer.capacity() > kept_receive_buffer.capacity()) kept_receive_buffer.swap(buffer);
 }
 
 // Runs a call (PoolTask::call) and appends its result to `out`.
@@ -155,7 +138,9 @@ struct WorkerPool::Impl {
     bool handler_done = false;
 
     std::vector<Worker> workers;  // the handler thread's alone
-    Bytes reply_buffer;           // the handler thread's alone
+    // The handler thread's alone; it outlives the pool, for the next one's
+    // handler (unshared_buffer.hpp).
+    UnsharedBuffer reply_buffer;
     int started = 0;
     std::size_t killed = 0;  // how many times kill_workers() emptied `workers`
     std::thread handler;
@@ -437,9 +422,9 @@ WorkerPool::WorkerPool(WorkerPoolOptions options) : impl_(std::make_shared<Impl>
         throw;
     }
     impl_->handler = std::thread([impl = impl_.get()] {
-        impl->reply_buffer = take_receive_buffer();
+        impl->reply_buffer = take_unshared_buffer();
         impl->run();
-        keep_receive_buffer(std::move(impl->reply_buffer));
+        keep_unshared_buffer(std::move(impl->reply_buffer));
         std::lock_guard lock(impl->mutex);
         impl->handler_done = true;
     });

@@ -49,6 +49,14 @@ int die() {
     ::raise(SIGKILL);
     return 0;
 }
+// Read end of a pipe made before the pool forks: die_when_told() waits for a
+// byte on it, so that a test can submit more work before the worker dies.
+int told_to_die = -1;
+int die_when_told() {
+    char byte = 0;
+    (void)!::read(told_to_die, &byte, 1);
+    return die();
+}
 int base = 0;
 void set_base(int b) {
     base = b;
@@ -139,12 +147,18 @@ TEST(ProcessPoolExecutorFaults, FailingInitializerBreaksThePool) {
 // Python: test_killed_child / test_crash -- a worker SIGKILLed mid-task
 // breaks the pool: that future, pending ones and later submits.
 TEST(ProcessPoolExecutorFaults, WorkerKilledMidTaskBreaksThePool) {
+    int tell[2];
+    ASSERT_EQ(::pipe(tell), 0);
+    told_to_die = tell[0];
     futures::ProcessPoolExecutor pool(1);
-    auto dying = pool.submit(die);
-    auto pending = pool.submit(square, 3);
+    auto dying = pool.submit(die_when_told);
+    auto pending = pool.submit(square, 3);  // before the pool breaks
+    ASSERT_EQ(::write(tell[1], "x", 1), 1);
     EXPECT_THROW(dying.result(kPatience), futures::BrokenProcessPool);
     EXPECT_THROW(pending.result(kPatience), futures::BrokenProcessPool);
     EXPECT_THROW(pool.submit(square, 1), futures::BrokenProcessPool);
+    ::close(tell[0]);
+    ::close(tell[1]);
 }
 
 // Python: test_shutdown, test_cancel_futures.

@@ -114,7 +114,8 @@ class Connection;
 std::pair<Connection, Connection> Pipe(bool duplex = true);
 namespace detail {
 struct ConnectionAccess;  // worker_pool.cpp: messages without copies
-}
+class UnsharedBuffer;
+}  // namespace detail
 
 class Connection {
   public:
@@ -270,6 +271,9 @@ class Connection {
     // Receives one message into `buffer` (grown when too small, never shrunk)
     // and returns where it is there.
     std::span<const std::byte> recv_reusing(detail::Bytes& buffer);
+    std::span<const std::byte> recv_reusing(detail::UnsharedBuffer& buffer);
+    // The two above: `room(context, size)` makes room for a message.
+    std::span<const std::byte> recv_with(void* context, std::byte* (*room)(void*, std::size_t));
     void send_bytes_impl(std::span<const std::byte> buffer, std::size_t offset,
                          std::optional<std::size_t> size);
     detail::Bytes recv_impl(std::optional<std::size_t> maxlength);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <concur/multiprocessing/detail/function_id.hpp>
+#include <concur/multiprocessing/detail/unshared_buffer.hpp>
 #include <concur/multiprocessing/detail/wire.hpp>
 
 namespace concur::multiprocessing::detail {
@@ -120,19 +121,21 @@ class CallBytes {
   public:
     CallBytes() = default;
     CallBytes(Bytes bytes)  // NOLINT: implicit -- a call's own bytes
-        : owner_(std::make_shared<const Bytes>(std::move(bytes))), view_(*owner_) {}
-    CallBytes(std::shared_ptr<const Bytes> owner, std::span<const std::byte> view)
+        : CallBytes(std::make_shared<const Bytes>(std::move(bytes))) {}
+    CallBytes(std::shared_ptr<const void> owner, std::span<const std::byte> view)
         : owner_(std::move(owner)), view_(view) {}
     std::span<const std::byte> view() const noexcept { return view_; }
 
   private:
-    std::shared_ptr<const Bytes> owner_;
+    explicit CallBytes(std::shared_ptr<const Bytes> own) : owner_(own), view_(*own) {}
+    std::shared_ptr<const void> owner_;
     std::span<const std::byte> view_;
 };
 
 // The calls of a map()'s chunks: `entry` on `target` for each run of
-// `chunksize` items, encoded back to back in one buffer they share (mapped in
-// at once: prefault.hpp). Chunk k holds items [bounds[k], bounds[k + 1]).
+// `chunksize` items, encoded back to back in one buffer they share -- for
+// numbers an UnsharedBuffer (kept from map to map, never copy-on-write with
+// forked workers). Chunk k holds items [bounds[k], bounds[k + 1]).
 struct ChunkCalls {
     std::vector<CallBytes> calls;
     std::vector<std::size_t> bounds;  // calls.size() + 1 entries
@@ -150,15 +153,18 @@ ChunkCalls encode_chunks(PoolEntry entry, Fp target, Range&& items, std::size_t 
     out.bounds.reserve(chunks + 1);
     for (std::size_t k = 0; k < chunks; ++k) out.bounds.push_back(k * chunksize);
     out.bounds.push_back(n);
-    auto buffer = std::make_shared<Bytes>();
-    std::vector<std::size_t> offsets;  // of each call in `buffer`, then its end
+    std::vector<std::size_t> offsets;  // of each call in the buffer, then its end
     offsets.reserve(chunks + 1);
+    std::shared_ptr<const void> owner;
+    const std::byte* base = nullptr;
     auto item = std::ranges::begin(items);
     if constexpr (wire_impl::kContiguous<std::vector<T>>) {
-        grow_for_writing(*buffer, chunks * (header.size() + sizeof(std::uint64_t)) + n * sizeof(T));
-        std::byte* at = buffer->data();
+        auto buffer = shared_unshared_buffer();
+        const std::size_t total = chunks * (header.size() + sizeof(std::uint64_t)) + n * sizeof(T);
+        std::byte* at = buffer->resize(total).data();
+        base = at;
         for (std::size_t k = 0; k < chunks; ++k) {
-            offsets.push_back(static_cast<std::size_t>(at - buffer->data()));
+            offsets.push_back(static_cast<std::size_t>(at - base));
             const std::uint64_t count = out.bounds[k + 1] - out.bounds[k];
             std::memcpy(at, header.data(), header.size());
             std::memcpy(at += header.size(), &count, sizeof count);
@@ -168,7 +174,10 @@ ChunkCalls encode_chunks(PoolEntry entry, Fp target, Range&& items, std::size_t 
                 std::memcpy(at, &value, sizeof(T));
             }
         }
+        offsets.push_back(total);
+        owner = std::move(buffer);
     } else {
+        auto buffer = std::make_shared<Bytes>();
         std::vector<T> part;
         part.reserve(std::min(chunksize, n));
         for (std::size_t k = 0; k < chunks; ++k) {
@@ -179,12 +188,14 @@ ChunkCalls encode_chunks(PoolEntry entry, Fp target, Range&& items, std::size_t 
             dump(*buffer, part);
             part.clear();
         }
+        offsets.push_back(buffer->size());
+        base = buffer->data();
+        owner = std::move(buffer);
     }
-    offsets.push_back(buffer->size());
     out.calls.reserve(chunks);
     for (std::size_t k = 0; k < chunks; ++k)
-        out.calls.emplace_back(buffer, std::span<const std::byte>(buffer->data() + offsets[k],
-                                                                  offsets[k + 1] - offsets[k]));
+        out.calls.emplace_back(
+            owner, std::span<const std::byte>(base + offsets[k], offsets[k + 1] - offsets[k]));
     return out;
 }
 
