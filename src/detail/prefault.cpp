@@ -14,14 +14,19 @@
 
 namespace concur::detail {
 
+std::size_t page_size() noexcept {
+    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
 void prefault_for_writing(void* begin, std::size_t bytes, std::size_t threshold) noexcept {
     if (begin == nullptr || bytes < threshold) return;
-    static const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    const std::uintptr_t page = page_size();
     const auto start = reinterpret_cast<std::uintptr_t>(begin);
     const std::uintptr_t first = (start + page - 1) & ~(page - 1);
     const std::uintptr_t last = (start + bytes) & ~(page - 1);
     if (first >= last) return;
-    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+    constexpr std::uintptr_t huge = kHugePageSize;
     const std::uintptr_t huge_first = (first + huge - 1) & ~(huge - 1);
     const std::uintptr_t huge_last = last & ~(huge - 1);
     if (huge_first < huge_last)  // EINVAL without THP: the small pages serve

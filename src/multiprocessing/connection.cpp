@@ -24,6 +24,7 @@
 // sends on an end are serialised (the send mutex); writers in two processes
 // on one end at once may interleave large messages, as in Python.
 #include <concur/detail/os_error.hpp>
+#include <concur/detail/prefault.hpp>
 #include <concur/multiprocessing/connection.hpp>
 #include <concur/multiprocessing/detail/sigpipe.hpp>
 #include <concur/multiprocessing/detail/unshared_buffer.hpp>
@@ -160,14 +161,9 @@ void discard(int fd, std::uint64_t size) {
 constexpr std::size_t kPacket = PIPE_BUF;
 constexpr std::size_t kHeader = 8;
 
-std::size_t page_size() noexcept {
-    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    return size;
-}
-
 // Zeros after the rest of a frame larger than a packet, up to a page boundary.
 std::size_t padding_after(std::uint64_t rest) noexcept {
-    const std::uint64_t page = page_size();
+    const std::uint64_t page = concur::detail::page_size();
     return static_cast<std::size_t>((page - rest % page) % page);
 }
 
@@ -218,7 +214,7 @@ void write_frame(int fd, bool socket, bool packets,
         return;
     }
     write_all(fd, socket, iov, slice(parts, 0, kPacket, iov));
-    static const std::vector<std::byte> zeros(page_size());
+    static const std::vector<std::byte> zeros(concur::detail::page_size());
     const int count = slice(parts, kPacket, total, iov);
     iov[count] = {const_cast<std::byte*>(zeros.data()), padding_after(total - kPacket)};
     PlainWrites plain(fd);

@@ -1,4 +1,5 @@
 // RobustLockWord's slow paths and the process checks it relies on.
+#include <concur/detail/prefault.hpp>
 #include <concur/multiprocessing/detail/robust_lock_word.hpp>
 
 #include <fcntl.h>
@@ -30,13 +31,11 @@ std::atomic<pid_t> fallback_pid_slot{0};
 // < 4.14) a handler clears the fallback slot instead.
 std::atomic<pid_t>& pid_slot() noexcept {
     static std::atomic<pid_t>* const slot = []() -> std::atomic<pid_t>* {
-        const long page = ::sysconf(_SC_PAGESIZE);
-        void* p = ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        const std::size_t page = concur::detail::page_size();
+        void* p = ::mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p != MAP_FAILED) {
-            if (::madvise(p, static_cast<std::size_t>(page), MADV_WIPEONFORK) == 0)
-                return new (p) std::atomic<pid_t>(0);
-            ::munmap(p, static_cast<std::size_t>(page));
+            if (::madvise(p, page, MADV_WIPEONFORK) == 0) return new (p) std::atomic<pid_t>(0);
+            ::munmap(p, page);
         }
         ::pthread_atfork(nullptr, nullptr,
                          [] { fallback_pid_slot.store(0, std::memory_order_relaxed); });

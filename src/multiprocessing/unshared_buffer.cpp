@@ -2,7 +2,6 @@
 #include <concur/multiprocessing/detail/unshared_buffer.hpp>
 
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -19,12 +18,8 @@ namespace concur::multiprocessing::detail {
 
 namespace {
 
-constexpr std::size_t kHuge = std::size_t{2} << 20;
-
-std::size_t page_size() noexcept {
-    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    return size;
-}
+using concur::detail::kHugePageSize;
+using concur::detail::page_size;
 
 std::size_t round_up(std::size_t n, std::size_t to) noexcept {
     return (n + to - 1) / to * to;
@@ -34,7 +29,7 @@ std::size_t round_up(std::size_t n, std::size_t to) noexcept {
 // not inherit, 2 MiB-aligned when it is that large (so that it can be mapped
 // with huge pages).
 std::byte* map_unshared(std::size_t bytes) {
-    const std::size_t align = bytes >= kHuge ? kHuge : page_size();
+    const std::size_t align = bytes >= kHugePageSize ? kHugePageSize : page_size();
     const std::size_t extra = align - page_size();
     void* got =
         ::mmap(nullptr, bytes + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -97,15 +92,14 @@ std::span<std::byte> UnsharedBuffer::resize(std::size_t size) {
     }
     if (size > capacity_) {
         const std::size_t want = std::max(size, 2 * capacity_);
-        const std::size_t bytes = round_up(want, want >= kHuge ? kHuge : page_size());
+        const std::size_t bytes =
+            round_up(want, want >= kHugePageSize ? kHugePageSize : page_size());
         std::byte* fresh = map_unshared(bytes);
         if (size_ != 0) std::memcpy(fresh, data_, size_);
-        UnsharedBuffer old(std::move(*this));
+        UnsharedBuffer old(std::move(*this));  // unmapped at the end of this block
         data_ = fresh;
         capacity_ = bytes;
-        populated_ = 0;
         owner_ = current_pid();
-        size_ = old.size_;
     }
     if (size > populated_) {
         // Fresh pages: one call maps them in, huge ones where they can be.

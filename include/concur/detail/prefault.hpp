@@ -23,6 +23,11 @@
 
 namespace concur::detail {
 
+// The system's page size, and the transparent huge page size that the middle
+// of a range is advised for.
+std::size_t page_size() noexcept;
+inline constexpr std::size_t kHugePageSize = std::size_t{2} << 20;
+
 // Ranges below this size are left alone (the faults cost less than the call).
 inline constexpr std::size_t kPrefaultThreshold = 256 * 1024;
 

@@ -121,13 +121,13 @@ class CallBytes {
   public:
     CallBytes() = default;
     CallBytes(Bytes bytes)  // NOLINT: implicit -- a call's own bytes
-        : CallBytes(std::make_shared<const Bytes>(std::move(bytes))) {}
+        : owner_(std::make_shared<const Bytes>(std::move(bytes))),
+          view_(*static_cast<const Bytes*>(owner_.get())) {}
     CallBytes(std::shared_ptr<const void> owner, std::span<const std::byte> view)
         : owner_(std::move(owner)), view_(view) {}
     std::span<const std::byte> view() const noexcept { return view_; }
 
   private:
-    explicit CallBytes(std::shared_ptr<const Bytes> own) : owner_(own), view_(*own) {}
     std::shared_ptr<const void> owner_;
     std::span<const std::byte> view_;
 };
